@@ -51,8 +51,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",
     "django_tasks",
-    "django_tasks.backends.database",
+    "django_tasks_db",
     "luotsi.core",
     "luotsi.reference",
     "luotsi.journey",
@@ -114,7 +115,10 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -128,6 +132,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = True  # serve app static files without collectstatic (demo, tests)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -136,9 +142,7 @@ MEDIA_ROOT = VAR_DIR / "media"
 
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get(
-            "LUOTSI_TASK_BACKEND", "django_tasks.backends.database.DatabaseBackend"
-        ),
+        "BACKEND": os.environ.get("LUOTSI_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
 

@@ -46,7 +46,19 @@ class UnknownEventKind(KeyError):
 
 # Field types. ``ref`` is the id (UUID) of an operational record, ``worker`` a user id; both are
 # personal or linkable, so the flat (analytics) form replaces them with keyed pseudonyms.
-FIELD_TYPES = ("str", "code", "int", "float", "bool", "date", "datetime", "ref", "worker", "org", "json")
+FIELD_TYPES = (
+    "str",
+    "code",
+    "int",
+    "float",
+    "bool",
+    "date",
+    "datetime",
+    "ref",
+    "worker",
+    "org",
+    "json",
+)
 
 #: Column type of each field type in the flat form (Arrow / DuckDB names).
 FLAT_TYPE = {
@@ -97,7 +109,9 @@ class EventKind:
         raise KeyError(name)
 
 
-def F(name: str, type_: str, *, required: bool = True, codes_: type[Enum] | None = None, doc: str = ""):
+def F(
+    name: str, type_: str, *, required: bool = True, codes_: type[Enum] | None = None, doc: str = ""
+):
     return Field(name, type_, required, codes_, doc)
 
 
@@ -202,7 +216,12 @@ _KIND_LIST: tuple[EventKind, ...] = (
             F("sequence", "int", doc="1 for the first assessment of the customer, then 2, 3..."),
             F("assessed_on", "date"),
             F("worker_scores", "json", doc="{dimension: score}"),
-            F("customer_scores", "json", required=False, doc="{dimension: score}, customer's own view"),
+            F(
+                "customer_scores",
+                "json",
+                required=False,
+                doc="{dimension: score}, customer's own view",
+            ),
         ),
     ),
     EventKind(
@@ -217,7 +236,12 @@ _KIND_LIST: tuple[EventKind, ...] = (
             F("valid_until", "date", required=False),
             F("review_due_on", "date", required=False),
             F("task_count", "int"),
-            F("applications_required", "int", required=False, doc="job-search obligation per month"),
+            F(
+                "applications_required",
+                "int",
+                required=False,
+                doc="job-search obligation per month",
+            ),
         ),
         indicators=("O5",),
     ),
@@ -314,8 +338,16 @@ _KIND_LIST: tuple[EventKind, ...] = (
             indicators=("O14",),
         )
         for verb, summary, extra in (
-            ("drafted", "A referral to a service was drafted.", (F("task_id", "ref", required=False),)),
-            ("sent", "A referral was sent to the provider.", (F("task_id", "ref", required=False),)),
+            (
+                "drafted",
+                "A referral to a service was drafted.",
+                (F("task_id", "ref", required=False),),
+            ),
+            (
+                "sent",
+                "A referral was sent to the provider.",
+                (F("task_id", "ref", required=False),),
+            ),
             ("accepted", "The provider accepted the referral.", ()),
             ("rejected", "The provider rejected the referral.", (F("reason", "str"),)),
             ("started", "The customer started in the service.", ()),
@@ -342,7 +374,11 @@ _KIND_LIST: tuple[EventKind, ...] = (
                 (F("deadline_on", "date"), F("reason", "str", required=False)),
             ),
             ("accepted", "The receiver accepted responsibility.", ()),
-            ("declined", "The receiver declined; the sender stays responsible.", (F("reason", "str"),)),
+            (
+                "declined",
+                "The receiver declined; the sender stays responsible.",
+                (F("reason", "str"),),
+            ),
             ("expired", "The deadline passed unaccepted; back in the sender's queue.", ()),
             ("cancelled", "The sender withdrew the handover.", ()),
         )

@@ -1,0 +1,12 @@
+"""The JSON API (OpenAPI schema at /api/v1/openapi.json, viewer at /api/v1/docs)."""
+
+from ninja import NinjaAPI
+
+from luotsi.reference.api import router as reference_router
+
+api = NinjaAPI(
+    title="Luotsi API",
+    version="1.0.0",
+    description="Read and write API of Luotsi. Reference data is public; everything else needs a session.",
+)
+api.add_router("/reference", reference_router)

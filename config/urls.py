@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from .api import api
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("reference/", include("luotsi.reference.urls")),
+    path("", include("luotsi.core.urls")),
+]
