@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "luotsi.core",
     "luotsi.reference",
     "luotsi.journey",
+    "luotsi.customers",
 ]
 
 MIDDLEWARE = [
