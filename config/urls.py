@@ -8,5 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("reference/", include("luotsi.reference.urls")),
+    path("customers/", include("luotsi.customers.urls")),
     path("", include("luotsi.core.urls")),
 ]

@@ -1,0 +1,164 @@
+"""Search, registration and the customer's case file with its actions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from luotsi.core.roles import AREA_STAFF, has_role
+from luotsi.journey.selectors import events_of_customer
+
+from .. import selectors, services
+from ..forms import (
+    ContactForm,
+    ExitForm,
+    MeetingForm,
+    MeetingHeldForm,
+    RegisterForm,
+    ReminderForm,
+    SearchForm,
+)
+from ..models import Meeting
+from .common import get_customer, report
+
+
+def _staff(request) -> None:
+    if not has_role(request.user, *AREA_STAFF):
+        raise PermissionDenied
+
+
+@login_required
+def search(request):
+    _staff(request)
+    form = SearchForm(request.GET or None)
+    results = selectors.search(request.user, form.data.get("q", "")) if form.is_bound else []
+    return render(request, "customers/search.html", {"form": form, "results": list(results[:100])})
+
+
+@login_required
+def register(request):
+    _staff(request)
+    form = RegisterForm(request.POST or None)
+    duplicate = None
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            duplicate = services.find_duplicates(data["personal_identity_code"])
+            if duplicate is None:
+                customer = services.register_customer(actor=request.user, **data)
+                messages.success(request, _("Customer registered; you are the responsible worker."))
+                return redirect("customers:detail", pk=customer.pk)
+            form.add_error("personal_identity_code", _("This person is already a customer."))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+    return render(request, "customers/register.html", {"form": form, "duplicate": duplicate})
+
+
+@login_required
+def detail(request, pk):
+    customer = get_customer(request, pk, purpose="case_file")
+    enrolment = customer.open_enrolment()
+    today = timezone.localdate()
+    plan = getattr(enrolment, "plan", None) if enrolment else None
+    context = {
+        "customer": customer,
+        "enrolment": enrolment,
+        "enrolments": customer.enrolments.all(),
+        "responsibility": selectors.current_responsibility(customer),
+        "deadlines": [(d, d.status(today)) for d in selectors.customer_deadlines(customer, today)],
+        "plan": plan,
+        "tasks": plan.tasks.all() if plan else [],
+        "distance": selectors.distance_travelled(customer),
+        "meetings": customer.meetings.all()[:20],
+        "contacts": customer.contacts.select_related("worker")[:20],
+        "events": events_of_customer(customer.pk).order_by("-occurred_at")[:30],
+        "contact_form": ContactForm(),
+        "meeting_form": MeetingForm(),
+        "held_form": MeetingHeldForm(initial={"held_on": today}),
+        "exit_form": ExitForm(initial={"ended_on": today}),
+        "reminder_form": ReminderForm(),
+    }
+    return render(request, "customers/detail.html", context)
+
+
+def _act(request, pk, form_class, action, success: str):
+    customer = get_customer(request, pk, purpose="case_work", fields=("name",))
+    form = form_class(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            for e in errors:
+                messages.error(
+                    request, f"{form.fields[field].label if field in form.fields else ''}: {e}"
+                )
+        return redirect("customers:detail", pk=pk)
+    try:
+        action(customer, form.cleaned_data)
+        messages.success(request, success)
+    except (ValidationError, PermissionDenied) as exc:
+        report(request, exc)
+    return redirect("customers:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def add_contact(request, pk):
+    return _act(
+        request,
+        pk,
+        ContactForm,
+        lambda c, d: services.record_contact(actor=request.user, customer=c, **d),
+        _("Note saved."),
+    )
+
+
+@login_required
+@require_POST
+def add_meeting(request, pk):
+    return _act(
+        request,
+        pk,
+        MeetingForm,
+        lambda c, d: services.schedule_meeting(actor=request.user, customer=c, **d),
+        _("Meeting booked."),
+    )
+
+
+@login_required
+@require_POST
+def meeting_held(request, pk, meeting_pk):
+    def act(c, d):
+        meeting = Meeting.objects.get(pk=meeting_pk, customer=c)
+        services.record_meeting_held(actor=request.user, meeting=meeting, **d)
+
+    return _act(request, pk, MeetingHeldForm, act, _("Meeting marked held."))
+
+
+@login_required
+@require_POST
+def exit_period(request, pk):
+    return _act(
+        request,
+        pk,
+        ExitForm,
+        lambda c, d: services.exit_enrolment(actor=request.user, customer=c, **d),
+        _("Job-search period ended."),
+    )
+
+
+@login_required
+@require_POST
+def add_reminder(request, pk):
+    return _act(
+        request,
+        pk,
+        ReminderForm,
+        lambda c, d: services.add_reminder(actor=request.user, customer=c, **d),
+        _("Reminder added."),
+    )
