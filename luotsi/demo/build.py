@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
-from luotsi.core.models import Organisation
+from luotsi.core.models import Organisation, User
 from luotsi.core.services import create_organisation
+from luotsi.customers.models import Customer
 from luotsi.kernel.codes import OrganisationType
 from luotsi.reference import selectors as reference
 
+from .customers import build_customers
 from .users import DemoLogin, ensure_area_organisation, ensure_users
 
 #: The example area: Mikkeli's employment area (several municipalities of different sizes).
@@ -39,4 +42,17 @@ def build_demo(*, customers: int, stdout) -> DemoSummary:
             municipality_code=DEMO_MUNICIPALITY,
         )
         logins = ensure_users(area_org, partner)
+    existing = Customer.objects.filter(area_code=area.code, synthetic=True).count()
+    if existing < customers:
+        workers = list(User.objects.filter(username__in=["vastuu", "vastuu2"]))
+        members = list(
+            reference.members_of_area(area.code, dt.date(2025, 1, 1)).values_list("code", flat=True)
+        )
+        stdout.write(f"Creating {customers - existing} demo customers with their journeys...")
+        build_customers(
+            workers=workers,
+            municipalities=members,
+            n=customers - existing,
+            today=timezone.localdate(),
+        )
     return DemoSummary(area.name_fi, logins)
