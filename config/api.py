@@ -2,6 +2,7 @@
 
 from ninja import NinjaAPI
 
+from luotsi.customers.api import router as customers_router
 from luotsi.reference.api import router as reference_router
 
 api = NinjaAPI(
@@ -10,3 +11,4 @@ api = NinjaAPI(
     description="Read and write API of Luotsi. Reference data is public; everything else needs a session.",
 )
 api.add_router("/reference", reference_router)
+api.add_router("/customers", customers_router)

@@ -107,3 +107,15 @@ def test_team_lead_rebalances(client, register, worker, make_user, area_org, tea
     assert str(worker) in client.get("/customers/team/").content.decode()
     client.post("/customers/team/rebalance/", {"customer": c.pk, "worker": other.pk})
     assert services.__name__ and c.responsibilities.get(ends_at__isnull=True).worker == other
+
+
+def test_api_is_scoped_and_logged(client, register, worker, other_area_worker):
+    c = register()
+    assert client.get("/api/v1/customers/caseload").status_code == 401
+    client.force_login(worker)
+    assert [r["id"] for r in client.get("/api/v1/customers/caseload").json()] == [str(c.pk)]
+    data = client.get(f"/api/v1/customers/{c.pk}").json()
+    assert data["deadlines"][0]["rule"] == "initial_interview"
+    assert PersonalDataRead.objects.filter(purpose="api", customer_id=c.pk).count() == 1
+    client.force_login(other_area_worker)
+    assert client.get(f"/api/v1/customers/{c.pk}").status_code == 404
