@@ -68,3 +68,12 @@ def register(worker):
         )
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Service error messages are asserted in English (Finnish is the default language)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
