@@ -100,7 +100,9 @@ def build_customers(
     created = 0
     for person in people(n, municipalities, seed):
         worker = rng.choice(workers)
-        registered = max(dt.date(2025, 1, 2), today - dt.timedelta(days=int(rng.expovariate(1 / 200)) + 1))
+        registered = max(
+            dt.date(2025, 1, 2), today - dt.timedelta(days=int(rng.expovariate(1 / 200)) + 1)
+        )
         with transaction.atomic():
             c = services.register_customer(
                 actor=worker,
