@@ -109,3 +109,40 @@ class RebalanceForm(forms.Form):
 class ReminderForm(forms.Form):
     due_on = forms.DateField(label=_("Remind on"), widget=DATE)
     text = forms.CharField(label=_("Reminder"), max_length=300)
+
+
+class DetailsForm(forms.Form):
+    first_name = forms.CharField(label=_("First names"), max_length=100)
+    last_name = forms.CharField(label=_("Last name"), max_length=100)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    street_address = forms.CharField(label=_("Street address"), max_length=200, required=False)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=5, required=False)
+    municipality_code = forms.CharField(label=_("Municipality code"), max_length=3)
+    preferred_language = forms.ChoiceField(
+        label=_("Language of service"),
+        choices=[("fi", "suomi"), ("sv", "svenska"), ("en", "English")],
+    )
+    interpreter_needed = forms.BooleanField(label=_("Needs an interpreter"), required=False)
+    interpreter_language = forms.CharField(
+        label=_("Interpreter language"), max_length=50, required=False
+    )
+
+
+class JobSearchForm(forms.Form):
+    period_start = forms.DateField(label=_("Period start"), widget=DATE)
+    period_end = forms.DateField(label=_("Period end"), widget=DATE)
+    applications = forms.IntegerField(label=_("Applications made"), min_value=0, max_value=99)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Labour-market status"), choices=choices(codes.LabourMarketStatus)
+    )
+    effective_on = forms.DateField(label=_("Effective from"), widget=DATE)
+
+
+class CancelMeetingForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Cancellation reason"), choices=choices(codes.MeetingCancelReason)
+    )

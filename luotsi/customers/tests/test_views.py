@@ -119,3 +119,54 @@ def test_api_is_scoped_and_logged(client, register, worker, other_area_worker):
     assert PersonalDataRead.objects.filter(purpose="api", customer_id=c.pk).count() == 1
     client.force_login(other_area_worker)
     assert client.get(f"/api/v1/customers/{c.pk}").status_code == 404
+
+
+def test_edit_details_status_job_search_and_cancel(signed_in, register, worker):
+    c = register()
+    r = signed_in.post(
+        f"/customers/{c.pk}/details/",
+        {
+            "first_name": "Aino",
+            "last_name": c.last_name,
+            "municipality_code": "999",
+            "preferred_language": "sv",
+        },
+    )
+    assert "Unknown municipality 999" in r.content.decode()
+    signed_in.post(
+        f"/customers/{c.pk}/details/",
+        {
+            "first_name": "Aino",
+            "last_name": c.last_name,
+            "municipality_code": "097",
+            "preferred_language": "sv",
+        },
+    )
+    c.refresh_from_db()
+    assert c.municipality.code == "097" and c.preferred_language == "sv"
+    signed_in.post(
+        f"/customers/{c.pk}/status/", {"status": "in_service", "effective_on": "2025-04-01"}
+    )
+    assert c.open_enrolment().status == "in_service"
+    signed_in.post(
+        f"/customers/{c.pk}/job-search/",
+        {"period_start": "2025-04-01", "period_end": "2025-04-30", "applications": "2"},
+    )
+    page = signed_in.get(f"/customers/{c.pk}/").content.decode()
+    assert "2 / 4" in page and "below the obligation" in page
+    bad = signed_in.post(
+        f"/customers/{c.pk}/job-search/",
+        {"period_start": "2025-05-31", "period_end": "2025-05-01", "applications": "2"},
+        follow=True,
+    )
+    assert "ends before it starts" in bad.content.decode()
+    m = services.schedule_meeting(
+        actor=worker,
+        customer=c,
+        meeting_type="job_search_interview",
+        channel="phone",
+        scheduled_for=dt.datetime(2025, 6, 2, 9, tzinfo=dt.UTC),
+    )
+    signed_in.post(f"/customers/{c.pk}/meetings/{m.pk}/cancel/", {"reason": "no_show"})
+    m.refresh_from_db()
+    assert m.state == "cancelled" and m.cancel_reason == "no_show"

@@ -15,13 +15,16 @@ from luotsi.journey.selectors import events_of_customer
 
 from .. import selectors, services
 from ..forms import (
+    CancelMeetingForm,
     ContactForm,
     ExitForm,
+    JobSearchForm,
     MeetingForm,
     MeetingHeldForm,
     RegisterForm,
     ReminderForm,
     SearchForm,
+    StatusForm,
 )
 from ..models import Meeting
 from .common import get_customer, report
@@ -84,6 +87,12 @@ def detail(request, pk):
         "held_form": MeetingHeldForm(initial={"held_on": today}),
         "exit_form": ExitForm(initial={"ended_on": today}),
         "reminder_form": ReminderForm(),
+        "job_search_form": JobSearchForm(),
+        "status_form": StatusForm(
+            initial={"effective_on": today, "status": enrolment.status if enrolment else None}
+        ),
+        "cancel_form": CancelMeetingForm(),
+        "job_search_reports": enrolment.job_search_reports.all()[:12] if enrolment else [],
     }
     return render(request, "customers/detail.html", context)
 
