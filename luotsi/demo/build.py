@@ -26,7 +26,7 @@ class DemoSummary:
     logins: list[DemoLogin]
 
 
-def build_demo(*, customers: int, stdout) -> DemoSummary:
+def build_demo(*, customers: int, stdout, password: str | None = None) -> DemoSummary:
     import datetime as dt
 
     area = reference.area_of(DEMO_MUNICIPALITY, dt.date(2025, 1, 1))
@@ -41,7 +41,7 @@ def build_demo(*, customers: int, stdout) -> DemoSummary:
             employment_area_code=area.code,
             municipality_code=DEMO_MUNICIPALITY,
         )
-        logins = ensure_users(area_org, partner)
+        logins = ensure_users(area_org, partner, password)
     existing = Customer.objects.filter(area_code=area.code, synthetic=True).count()
     if existing < customers:
         workers = list(User.objects.filter(username__in=["vastuu", "vastuu2"]))

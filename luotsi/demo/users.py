@@ -21,7 +21,7 @@ class DemoLogin:
 
 DEMO_ROLES = (
     ("vastuu", Role.RESPONSIBLE_WORKER, "area", "Tiimi 1"),
-    ("vastuu2", Role.RESPONSIBLE_WORKER, "area", "Tiimi 2"),
+    ("vastuu2", Role.RESPONSIBLE_WORKER, "area", "Tiimi 1"),
     ("tiiminveto", Role.TEAM_LEAD, "area", "Tiimi 1"),
     ("johto", Role.AREA_MANAGEMENT, "area", None),
     ("kumppani", Role.PARTNER_WORKER, "partner", None),
@@ -49,13 +49,16 @@ def ensure_area_organisation(
     return org
 
 
-def ensure_users(area_org: Organisation, partner_org: Organisation) -> list[DemoLogin]:
-    """Create (or reset the password of) one demo user per role."""
+def ensure_users(
+    area_org: Organisation, partner_org: Organisation, password: str | None = None
+) -> list[DemoLogin]:
+    """Create (or reset the password of) one demo user per role (random passwords by default)."""
+    fixed = password
     logins = []
     for username, role, which, team in DEMO_ROLES:
         org = area_org if which == "area" else partner_org
         unit: Unit | None = create_unit(actor=None, organisation=org, name=team) if team else None
-        password = secrets.token_urlsafe(9)
+        password = fixed or secrets.token_urlsafe(9)
         user = User.objects.filter(username=username).first()
         if user is None:
             create_user(

@@ -170,3 +170,18 @@ def test_edit_details_status_job_search_and_cancel(signed_in, register, worker):
     signed_in.post(f"/customers/{c.pk}/meetings/{m.pk}/cancel/", {"reason": "no_show"})
     m.refresh_from_db()
     assert m.state == "cancelled" and m.cancel_reason == "no_show"
+
+
+def test_rebalance_without_a_worker_says_so(client, register, make_user, area_org, team):
+    c = register()
+    lead = make_user(Role.TEAM_LEAD, organisation=area_org, unit=team)
+    client.force_login(lead)
+    client.cookies["django_language"] = "en"
+    page = client.post(
+        "/customers/team/rebalance/", {"customer": c.pk}, follow=True
+    ).content.decode()
+    assert "Choose the customer and the new responsible worker." in page
+    page = client.post(
+        "/customers/team/rebalance/", {"customer": c.pk, "worker": 999999}, follow=True
+    ).content.decode()
+    assert "Choose a worker of your own organisation." in page

@@ -78,8 +78,12 @@ def rebalance(request):
         customer = get_customer(
             request, form.cleaned_data["customer"], purpose="rebalance", fields=("name",)
         )
-        worker = User.objects.filter(pk=form.cleaned_data["worker"]).first()
+        worker = User.objects.filter(
+            pk=form.cleaned_data["worker"], organisation=request.user.organisation
+        ).first()
         try:
+            if worker is None:
+                raise ValidationError(_("Choose a worker of your own organisation."))
             services.assign_responsible_worker(
                 actor=request.user, customer=customer, worker=worker, reason="rebalance"
             )
@@ -89,4 +93,6 @@ def rebalance(request):
             )
         except (ValidationError, PermissionDenied) as exc:
             report(request, exc)
+    else:
+        messages.error(request, _("Choose the customer and the new responsible worker."))
     return redirect("customers:team")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -17,6 +19,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--customers", type=int, default=3000, help="demo customers to generate"
         )
+        parser.add_argument(
+            "--password",
+            default=os.environ.get("LUOTSI_DEMO_PASSWORD"),
+            help="one password for every demo user (default: random, printed)",
+        )
 
     def handle(self, *args, **opts):
         from luotsi.demo.build import build_demo
@@ -24,7 +31,9 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Loading reference data...")
         call_command("load_reference", no_progress=True, verbosity=1)
-        summary = build_demo(customers=opts["customers"], stdout=self.stdout)
+        summary = build_demo(
+            customers=opts["customers"], stdout=self.stdout, password=opts["password"]
+        )
         self.stdout.write("")
         self.stdout.write(
             self.style.SUCCESS(f"Luotsi demo is ready: http://127.0.0.1:{opts['port']}/")

@@ -1,0 +1,106 @@
+"""End-to-end tests in a real browser (Debian's Chromium driven by Playwright) against a real
+server process on its own SQLite database, prepared by ``luotsi demo --no-serve``.
+
+Skipped with a clear reason when Chromium is not installed (``make e2e-setup`` installs it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "e2e-Salasana-2026"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed (make e2e-setup)")
+    var = tmp_path_factory.mktemp("e2e-var")
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(
+        LUOTSI_VAR_DIR=str(var),
+        DJANGO_SETTINGS_MODULE="config.settings.dev",
+        LUOTSI_DEMO_PASSWORD=PASSWORD,
+    )
+    cli = [sys.executable, "-m", "luotsi.cli"]
+    subprocess.run(
+        [*cli, "demo", "--no-serve", "--customers", "40"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+        except OSError:
+            time.sleep(0.1)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def login(browser, server):
+    contexts = []
+
+    def as_user(username: str, language: str = "en"):
+        ctx = browser.new_context(locale=language)
+        ctx.add_cookies([{"name": "django_language", "value": language, "url": server}])
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.goto(f"{server}/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", PASSWORD)
+        page.click("main button[type=submit]")
+        page.wait_for_url(f"{server}/")
+        return page
+
+    yield as_user
+    for ctx in contexts:
+        ctx.close()
