@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "luotsi.reference",
     "luotsi.journey",
     "luotsi.customers",
+    "luotsi.ecosystem",
 ]
 
 MIDDLEWARE = [

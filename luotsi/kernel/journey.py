@@ -363,6 +363,11 @@ _KIND_LIST: tuple[EventKind, ...] = (
                 (F("reason", "str"), C("outcome", codes.ReferralOutcome, required=False)),
             ),
             ("revoked", "The sender revoked the referral.", (F("reason", "str", required=False),)),
+            (
+                "report_commented",
+                "The customer commented on a progress report (disputes = disagrees with it).",
+                (F("disputes", "bool"),),
+            ),
         )
     ),
     *(
