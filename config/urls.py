@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from luotsi.ecosystem.urls import me_urls, partner_urls
+
 from .api import api
 
 urlpatterns = [
@@ -9,5 +11,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("reference/", include("luotsi.reference.urls")),
     path("customers/", include("luotsi.customers.urls")),
+    path("ecosystem/", include("luotsi.ecosystem.urls")),
+    path("partner/", include(partner_urls)),
+    path("me/", include(me_urls)),
     path("", include("luotsi.core.urls")),
 ]
