@@ -27,7 +27,7 @@ from .referrals import (
     send_referral,
     start_referral,
 )
-from .selfservice import comment_on_report, mark_own_task_done
+from .selfservice import comment_on_report, mark_own_task_done, open_customer_account
 
 __all__ = [
     "accept_handover",
@@ -43,6 +43,7 @@ __all__ = [
     "give_consent",
     "interrupt_referral",
     "mark_own_task_done",
+    "open_customer_account",
     "refer",
     "reject_referral",
     "report_progress",

@@ -10,9 +10,12 @@ from luotsi.customers.models import PlanTask
 from luotsi.kernel.codes import PlanTaskKind, PlanTaskStatus
 
 from ..errors import EcosystemError
-from ..models import ProgressReport, ReportComment
-from ..permissions import require_customer_self
+from ..models import CustomerAccount, ProgressReport, ReportComment
+from ..permissions import require_area_staff, require_customer_self
 from ._common import event, required_text
+
+#: The group of users who sign in as customers (created by migration 0002).
+CUSTOMER_GROUP = "customer"
 
 
 @transaction.atomic
@@ -54,3 +57,19 @@ def comment_on_report(
         disputes=bool(disputes),
     )
     return comment
+
+
+@transaction.atomic
+def open_customer_account(*, actor, user, customer) -> CustomerAccount:
+    """Link a sign-in ``user`` to ``customer`` and put them in the ``customer`` group (audited)."""
+    from django.contrib.auth.models import Group
+
+    from luotsi.core.services import audit
+
+    require_area_staff(actor, customer.area_code)
+    if CustomerAccount.objects.filter(customer=customer).exists():
+        raise EcosystemError(_("This customer already has an account."))
+    account = CustomerAccount.objects.create(user=user, customer=customer)
+    user.groups.add(Group.objects.get_or_create(name=CUSTOMER_GROUP)[0])
+    audit(actor=actor, action="create", obj=account, summary=str(user))
+    return account

@@ -194,3 +194,23 @@ def test_gap_in_responsibility_and_missing_service(worker, register, service_tas
     service_task.save()
     flags = {f.customer: f.reasons for f in selectors.gaps(selectors.alert_scope(worker), today)}
     assert any("Työpajajakso" in r for r in flags[customer])
+
+
+def test_expire_command(worker, colleague, customer):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    h = services.request_handover(actor=worker, customer=customer, to_worker=colleague)
+    out = StringIO()
+    call_command("expire_handovers", today=h.deadline_on + dt.timedelta(days=1), stdout=out)
+    h.refresh_from_db()
+    assert h.status == "expired" and "expired 1" in out.getvalue()
+
+
+def test_open_customer_account_puts_user_in_group(worker, customer, make_user):
+    user = make_user(username="aino")
+    services.open_customer_account(actor=worker, user=user, customer=customer)
+    assert user.groups.filter(name="customer").exists()
+    with pytest.raises(EcosystemError, match="already has an account"):
+        services.open_customer_account(actor=worker, user=make_user(), customer=customer)
