@@ -518,13 +518,17 @@ def _effect_table(
                 float(se[j]),
                 level=level,
                 key=keys[j],
-                crit=crit if (crit is not None and banded[j] and math.isfinite(crit)) else None,
+                crit=crit if _banded(crit, banded[j], se[j]) else None,
                 n=None if counts is None else int(counts[j]),
             )
         )
     meta = dict(meta, se_kind="bootstrap" if mult is not None else "analytic", crit=crit)
     meta["analytic_se"] = tuple(float(v) for v in analytic)
     return table(name, rows, level=level, notes=notes, **meta)
+
+
+def _banded(crit: float | None, banded: bool, se: float) -> bool:
+    return crit is not None and banded and math.isfinite(crit) and math.isfinite(se)
 
 
 def _num(x: float) -> int | float:
