@@ -18,6 +18,7 @@ class Role(StrEnum):
     PARTNER_WORKER = "partner_worker"
     EVALUATOR = "evaluator"
     ADMINISTRATOR = "administrator"
+    CUSTOMER = "customer"  # a job seeker using self-service (ecosystem.CustomerAccount)
 
     @property
     def label(self) -> str:
@@ -31,6 +32,7 @@ ROLE_LABELS = {
     Role.PARTNER_WORKER: _("Partner worker"),
     Role.EVALUATOR: _("Evaluator"),
     Role.ADMINISTRATOR: _("Administrator"),
+    Role.CUSTOMER: _("Customer"),
 }
 
 #: Roles that work inside the employment area's own organisation (not partners).

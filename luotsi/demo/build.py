@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from luotsi.core.models import Organisation, User
 from luotsi.core.services import create_organisation
@@ -14,6 +16,7 @@ from luotsi.kernel.codes import OrganisationType
 from luotsi.reference import selectors as reference
 
 from .customers import build_customers
+from .ecosystem import build_ecosystem
 from .users import DemoLogin, ensure_area_organisation, ensure_users
 
 #: The example area: Mikkeli's employment area (several municipalities of different sizes).
@@ -55,4 +58,18 @@ def build_demo(*, customers: int, stdout, password: str | None = None) -> DemoSu
             n=customers - existing,
             today=timezone.localdate(),
         )
+    admin = User.objects.get(username="paakayttaja")
+    partner_worker = User.objects.get(username="kumppani")
+    workers = list(User.objects.filter(username__in=["vastuu", "vastuu2"]))
+    customer_password = password or secrets.token_urlsafe(9)
+    username = build_ecosystem(
+        admin=admin,
+        workers=workers,
+        partner_worker=partner_worker,
+        area_code=area.code,
+        today=timezone.localdate(),
+        password=customer_password,
+    )
+    if username:
+        logins.append(DemoLogin(username, customer_password, None, _("customer")))
     return DemoSummary(area.name_fi, logins)

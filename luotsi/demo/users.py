@@ -15,7 +15,7 @@ from luotsi.kernel.codes import OrganisationType
 class DemoLogin:
     username: str
     password: str
-    role: Role
+    role: Role | None
     organisation: str
 
 

@@ -17,3 +17,4 @@ class EcosystemConfig(AppConfig):
         register(NavItem("ecosystem:alerts", _("Bouncing and gaps"), staff, order=42))
         register(NavItem("ecosystem:alliances", _("Alliances"), staff, order=43))
         register(NavItem("partner:queue", _("Partner portal"), (Role.PARTNER_WORKER,), order=45))
+        register(NavItem("me:home", _("My plan and services"), (Role.CUSTOMER,), order=5))

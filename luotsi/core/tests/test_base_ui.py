@@ -59,3 +59,22 @@ def test_wrong_password_gives_an_error_summary(client, make_user):
     response = client.post("/login/", {"username": "aino", "password": "wrong"})
     assert response.status_code == 200
     assert 'role="alert"' in response.content.decode()
+
+
+def test_navigation_follows_roles(client, make_user):
+    from luotsi.core.models import Organisation
+
+    org = Organisation.objects.create(name="Alue", type="employment_area", employment_area_code="1")
+    client.cookies["django_language"] = "en"
+    worker = make_user(Role.RESPONSIBLE_WORKER, organisation=org)
+    client.force_login(worker)
+    html = client.get("/").content.decode()
+    assert (
+        "My caseload" in html
+        and "Partner portal" not in html
+        and "My plan and services" not in html
+    )
+    customer = make_user(Role.CUSTOMER)
+    client.force_login(customer)
+    html = client.get("/").content.decode()
+    assert "My plan and services" in html and "My caseload" not in html

@@ -41,8 +41,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo area: {summary.area_name}")
         self.stdout.write("Demo users (username / password / role):")
         for login in summary.logins:
-            self.stdout.write(
-                f"  {login.username:<12} {login.password:<14} {login.role.label}  ({login.organisation})"
+            role = (
+                f"{login.role.label}  ({login.organisation})" if login.role else login.organisation
             )
+            self.stdout.write(f"  {login.username:<12} {login.password:<14} {role}")
         if not opts["no_serve"]:
             call_command("runserver", f"127.0.0.1:{opts['port']}", use_reloader=False)

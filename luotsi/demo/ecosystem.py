@@ -1,0 +1,208 @@
+"""Demo partners, service offerings, consents and referrals in every state, and a customer account.
+
+Written through the ecosystem services (so the journey log holds the same events real use writes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Sequence
+
+from django.db import transaction
+
+from luotsi.core.models import Organisation, User
+from luotsi.core.services import create_organisation, create_user
+from luotsi.customers.models import Customer, PlanTask
+from luotsi.ecosystem import services as eco
+from luotsi.ecosystem.errors import EcosystemError
+from luotsi.ecosystem.models import Referral, ServiceOffering
+from luotsi.kernel import codes
+from luotsi.reference.models import Municipality
+
+OFFERINGS = (
+    # provider, name fi / sv / en, target group, places, EUR, weeks
+    (
+        "Työpaja Verso ry",
+        "Työkokeilu työpajalla",
+        "Arbetsprövning i verkstad",
+        "Work trial at a workshop",
+        "all",
+        20,
+        900,
+        12,
+    ),
+    (
+        "Työpaja Verso ry",
+        "Nuorten työhönvalmennus",
+        "Jobbcoachning för unga",
+        "Job coaching for young people",
+        "youth",
+        15,
+        1500,
+        16,
+    ),
+    (
+        "Etelä-Savon hyvinvointialue",
+        "Työkyvyn arviointi",
+        "Bedömning av arbetsförmåga",
+        "Work ability assessment",
+        "partial_work_ability",
+        10,
+        1200,
+        6,
+    ),
+    (
+        "Kela Mikkeli",
+        "Ammatillinen kuntoutus",
+        "Yrkesinriktad rehabilitering",
+        "Vocational rehabilitation",
+        "partial_work_ability",
+        None,
+        0,
+        26,
+    ),
+    (
+        "Xamk",
+        "Logistiikan täydennyskoulutus",
+        "Fortbildning i logistik",
+        "Further training in logistics",
+        "all",
+        25,
+        2500,
+        20,
+    ),
+)
+PARTNER_TYPES = {
+    "Etelä-Savon hyvinvointialue": codes.OrganisationType.WELLBEING_COUNTY,
+    "Kela Mikkeli": codes.OrganisationType.KELA,
+    "Xamk": codes.OrganisationType.EDUCATIONAL_INSTITUTION,
+}
+
+
+def _partner(name: str, area_code: str) -> Organisation:
+    org = Organisation.objects.filter(name=name).first()
+    return org or create_organisation(
+        actor=None,
+        name=name,
+        type=PARTNER_TYPES.get(name, codes.OrganisationType.NGO),
+        employment_area_code=area_code,
+        municipality_code="491",
+    )
+
+
+def build_ecosystem(
+    *,
+    admin: User,
+    workers: Sequence[User],
+    partner_worker: User,
+    area_code: str,
+    today: dt.date,
+    password: str,
+) -> str | None:
+    """Offerings, referrals in every state, one customer account; returns the customer username."""
+    if ServiceOffering.objects.exists():
+        return None
+    rng = random.Random(7)
+    members = list(Municipality.objects.filter(code__in=["491", "097", "507", "178", "213", "623"]))
+    offerings = []
+    with transaction.atomic():
+        for provider, fi, sv, en, group, places, cost, weeks in OFFERINGS:
+            offerings.append(
+                eco.save_offering(
+                    actor=admin,
+                    provider=_partner(provider, area_code),
+                    name=fi,
+                    name_sv=sv,
+                    name_en=en,
+                    description=f"{fi}: palvelu työllisyysalueen asiakkaille.",
+                    target_group=group,
+                    capacity=places,
+                    cost_per_participant=cost,
+                    duration_weeks=weeks,
+                    active_from=dt.date(2025, 1, 1),
+                    municipalities=members,
+                )
+            )
+    tasks = list(
+        PlanTask.objects.filter(
+            kind=codes.PlanTaskKind.SERVICE,
+            status=codes.PlanTaskStatus.PLANNED,
+            plan__enrolment__ended_on__isnull=True,
+        ).select_related("plan__customer")[:60]
+    )
+    for i, task in enumerate(tasks):
+        customer = task.plan.customer
+        offering = offerings[0] if i % 3 else rng.choice(offerings)
+        worker = customer.responsibilities.filter(ends_at__isnull=True).first().worker or workers[0]
+        with transaction.atomic():
+            eco.give_consent(
+                actor=worker,
+                customer=customer,
+                recipient=offering.provider,
+                purpose="service_referral",
+                shared_fields=["name", "phone", "language", "plan_goal"],
+            )
+            ref = eco.refer(
+                actor=worker,
+                customer=customer,
+                offering=offering,
+                task=task,
+                message="Asiakas on kiinnostunut palvelusta.",
+            )
+            _advance(
+                rng,
+                ref,
+                partner_worker if offering.provider_id == partner_worker.organisation_id else None,
+                today,
+            )
+    customer = Customer.objects.filter(synthetic=True, enrolments__ended_on__isnull=True).first()
+    if customer is None or User.objects.filter(username="asiakas").exists():
+        return None
+    with transaction.atomic():
+        user = create_user(
+            actor=None,
+            username="asiakas",
+            password=password,
+            first_name=customer.first_name,
+            last_name=customer.last_name,
+        )
+        eco.open_customer_account(actor=admin, user=user, customer=customer)
+    return "asiakas"
+
+
+def _advance(rng: random.Random, ref: Referral, partner: User | None, today: dt.date) -> None:
+    """Move a sent referral on as the partner would (only for the demo partner's own referrals)."""
+    if partner is None:
+        return
+    step = rng.random()
+    if step < 0.25:
+        return  # waiting in the partner's queue
+    if step < 0.35:
+        eco.reject_referral(
+            actor=partner, referral=ref, reason="Palvelu ei sovi asiakkaan tilanteeseen."
+        )
+        return
+    try:
+        eco.accept_referral(actor=partner, referral=ref)
+    except EcosystemError:
+        return  # the service is full: the referral waits in the partner's queue
+    if step < 0.5:
+        return
+    eco.start_referral(
+        actor=partner, referral=ref, started_on=today - dt.timedelta(days=rng.randint(5, 40))
+    )
+    eco.report_progress(
+        actor=partner,
+        referral=ref,
+        text="Asiakas on osallistunut aktiivisesti.",
+        reported_on=today - dt.timedelta(days=2),
+    )
+    if step < 0.8:
+        return
+    eco.complete_referral(
+        actor=partner,
+        referral=ref,
+        outcome=rng.choice(["employed", "education", "next_service", "no_change"]),
+        ended_on=today - dt.timedelta(days=1),
+    )
