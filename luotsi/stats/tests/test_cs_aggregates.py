@@ -50,10 +50,12 @@ def test_released_tables_reproduce_person_level_clustered(control, base_period, 
 
 
 @pytest.mark.parametrize("bootstrap", [0, 99])
-def test_cell_engine_equals_unit_engine(bootstrap):
+@pytest.mark.parametrize("clustered", [True, False])
+def test_cell_engine_equals_unit_engine(bootstrap, clustered):
     """Unit weights of 1 force the per-unit DRDID path: same numbers as the grouped sums."""
-    cell = callaway_santanna(_panel(), bootstrap=bootstrap, seed=3, anticipation=1)
-    unit = callaway_santanna(_panel(weights=True), bootstrap=bootstrap, seed=3, anticipation=1)
+    kw = {"bootstrap": bootstrap, "seed": 3, "anticipation": 1}
+    cell = callaway_santanna(_panel(clustered=clustered), **kw)
+    unit = callaway_santanna(_panel(clustered=clustered, weights=True), **kw)
     assert cell.att_gt.meta["engine"] == "cells" and unit.att_gt.meta["engine"] == "units"
     _assert_same(cell.att_gt, unit.att_gt)
     for kind in KINDS:
@@ -102,3 +104,18 @@ def test_bad_release_tables_are_named():
         CohortCells.from_columns(short)
     with pytest.raises(ValueError, match="crossproducts"):
         callaway_santanna_from_aggregates(cells, se="unit", bootstrap=0)
+
+
+@pytest.mark.parametrize("multiplier", ["mammen", "rademacher"])
+def test_bootstrap_se_close_to_analytic_and_reproducible(multiplier):
+    panel = _panel(seed=4, n_units=1500)
+    boot = callaway_santanna(panel, bootstrap=999, seed=9, multiplier=multiplier)
+    again = callaway_santanna(panel, bootstrap=999, seed=9, multiplier=multiplier)
+    analytic = np.array(boot.att_gt.meta["analytic_se"])
+    se = np.array([e.se for e in boot.att_gt])
+    assert np.all(np.abs(se / analytic - 1) < 0.15)
+    assert [e.se for e in again.att_gt] == list(se)
+    crit = boot.att_gt.meta["crit"]
+    assert 1.96 < crit < 4.0
+    e = boot.att_gt.estimates[0]
+    assert e.band_high - e.band_low == pytest.approx(2 * crit * e.se)

@@ -125,3 +125,31 @@ def test_covariates_match_csdid(method):
         (est,) = res.att_gt.where(group=int(g), time=int(t))
         assert est.estimate == pytest.approx(a, abs=1e-6)
         assert est.se == pytest.approx(s, abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("base_period", "anticipation", "control"),
+    [("universal", 0, "never"), ("varying", 1, "notyet"), ("universal", 1, "never")],
+)
+def test_base_period_and_anticipation_match_csdid(base_period, anticipation, control):
+    """Options without stored R values, against csdid's port of R ``did``."""
+    att_gt = pytest.importorskip("csdid.att_gt", reason="csdid not installed")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = att_gt.ATTgt(
+            yname="lemp",
+            gname="first.treat",
+            idname="countyreal",
+            tname="year",
+            data=mpdta(),
+            control_group="nevertreated" if control == "never" else "notyettreated",
+            anticipation=anticipation,
+        ).fit(est_method="dr", base_period=base_period, bstrap=False)
+    res = _fit(control=control, base_period=base_period, anticipation=anticipation)
+    r = ref.results
+    assert len(r["att"]) == len(res.att_gt)
+    for g, t, a, s in zip(r["group"], r["year"], r["att"], r["se"], strict=True):
+        (est,) = res.att_gt.where(group=int(g), time=int(t))
+        assert est.estimate == pytest.approx(a, abs=1e-9)
+        if np.isfinite(s) and s > 0:
+            assert est.se == pytest.approx(s, abs=1e-9)
