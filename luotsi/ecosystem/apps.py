@@ -18,3 +18,22 @@ class EcosystemConfig(AppConfig):
         register(NavItem("ecosystem:alliances", _("Alliances"), staff, order=43))
         register(NavItem("partner:queue", _("Partner portal"), (Role.PARTNER_WORKER,), order=45))
         register(NavItem("me:home", _("My plan and services"), (Role.CUSTOMER,), order=5))
+
+        from luotsi.customers.queues import ExtraQueue
+        from luotsi.customers.queues import register as register_queue
+
+        from .queues import handovers_back_with_me, handovers_waiting_for_me
+
+        register_queue(
+            ExtraQueue(
+                "handovers_in",
+                _("Customers waiting for me: handovers to accept"),
+                handovers_waiting_for_me,
+                10,
+            )
+        )
+        register_queue(
+            ExtraQueue(
+                "handovers_back", _("Handovers declined or expired"), handovers_back_with_me, 20
+            )
+        )

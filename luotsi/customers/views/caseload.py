@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,6 +18,7 @@ from .. import selectors, services
 from ..forms import RebalanceForm
 from ..models import SavedFilter
 from ..permissions import can_lead_team
+from ..queues import extra_queues
 from .common import get_customer, report
 
 
@@ -33,6 +35,7 @@ def caseload(request):
         customers = customers.filter(enrolments__ended_on__isnull=True, enrolments__status=status)
     context = {
         "queues": selectors.queues(request.user),
+        "extra_queues": extra_queues(request.user, timezone.localdate()),
         "customers": customers.order_by("last_name", "first_name")[:200],
         "saved_filters": SavedFilter.objects.filter(user=request.user),
         "q": q,

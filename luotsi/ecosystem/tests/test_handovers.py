@@ -214,3 +214,18 @@ def test_open_customer_account_puts_user_in_group(worker, customer, make_user):
     assert user.groups.filter(name="customer").exists()
     with pytest.raises(EcosystemError, match="already has an account"):
         services.open_customer_account(actor=worker, user=make_user(), customer=customer)
+
+
+def test_handovers_appear_in_the_caseload_queues(client, worker, colleague, customer):
+    h = services.request_handover(
+        actor=worker, customer=customer, to_worker=colleague, reason="Loma"
+    )
+    client.cookies["django_language"] = "en"
+    client.force_login(colleague)
+    page = client.get("/customers/").content.decode()
+    assert "Customers waiting for me: handovers to accept" in page
+    assert f"/customers/{customer.pk}/" in page
+    services.decline_handover(actor=colleague, handover=h, reason="Ei tilaa")
+    client.force_login(worker)
+    page = client.get("/customers/").content.decode()
+    assert "Handovers declined or expired" in page and f"/customers/{customer.pk}/" in page
