@@ -6,6 +6,7 @@ Skipped with a clear reason when Chromium is not installed (``make e2e-setup`` i
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -19,6 +20,18 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "e2e-Salasana-2026"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+# The demo's self-service customer: who they are and who is responsible for them.
+SELF_SERVICE_FACTS = """
+import json
+from luotsi.ecosystem.models import CustomerAccount
+a = CustomerAccount.objects.select_related("customer").get(user__username="asiakas")
+r = a.customer.responsibilities.get(ends_at__isnull=True)
+c = a.customer
+print(json.dumps({"customer": str(c.pk), "name": f"{c.first_name} {c.last_name}", "worker": r.worker.username}))
+"""
+server_facts: dict = {}
 
 
 def _free_port() -> int:
@@ -46,6 +59,15 @@ def server(tmp_path_factory):
         check=True,
         capture_output=True,
     )
+    facts = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", SELF_SERVICE_FACTS],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    (var / "facts.json").write_text(facts.strip().splitlines()[-1])
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
@@ -55,6 +77,7 @@ def server(tmp_path_factory):
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
+    server_facts.update(json.loads((var / "facts.json").read_text()))
     for _ in range(100):
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
