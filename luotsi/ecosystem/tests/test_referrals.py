@@ -108,7 +108,7 @@ def test_invalid_transitions_raise_and_write_nothing(
     before = snapshot()
     with pytest.raises(EcosystemError) as exc:
         do[bad](r)
-    assert "Cannot" in str(exc.value) and "allowed only when" in str(exc.value)
+    assert "so you cannot" in str(exc.value) and "possible only when" in str(exc.value)
     assert snapshot() == before
 
 
@@ -253,3 +253,23 @@ def test_consent_versions_and_whitelist(worker, customer, ngo):
     assert JourneyEvent.objects.filter(kind="consent.revoked").count() == 1
     with pytest.raises(EcosystemError, match="already been revoked"):
         services.revoke_consent(actor=worker, consent=c2)
+
+
+def test_invalid_step_is_explained_in_finnish_without_english_words(
+    worker, partner, customer, offering
+):
+    from django.utils import translation
+
+    services.give_consent(
+        actor=worker,
+        customer=customer,
+        recipient=offering.provider,
+        purpose="service_referral",
+        shared_fields=["name"],
+    )
+    r = services.refer(actor=worker, customer=customer, offering=offering)
+    with translation.override("fi"), pytest.raises(EcosystemError) as exc:
+        services.start_referral(actor=partner, referral=r)
+    text = str(exc.value)
+    assert "aloittaa" in text and "Lähetetty" in text
+    assert "start" not in text and "Sent" not in text
