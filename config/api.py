@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from luotsi.customers.api import router as customers_router
 from luotsi.ecosystem.api import router as ecosystem_router
+from luotsi.evaluation.api import router as evaluation_router
 from luotsi.reference.api import router as reference_router
 
 api = NinjaAPI(
@@ -14,3 +15,4 @@ api = NinjaAPI(
 api.add_router("/reference", reference_router)
 api.add_router("/customers", customers_router)
 api.add_router("/ecosystem", ecosystem_router)
+api.add_router("/evaluation", evaluation_router)

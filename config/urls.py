@@ -14,5 +14,6 @@ urlpatterns = [
     path("ecosystem/", include("luotsi.ecosystem.urls")),
     path("partner/", include(partner_urls)),
     path("me/", include(me_urls)),
+    path("evaluation/", include("luotsi.evaluation.urls")),
     path("", include("luotsi.core.urls")),
 ]

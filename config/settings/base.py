@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "luotsi.journey",
     "luotsi.customers",
     "luotsi.ecosystem",
+    "luotsi.evaluation",
 ]
 
 MIDDLEWARE = [

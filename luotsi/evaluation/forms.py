@@ -1,0 +1,76 @@
+"""The form that defines an evaluation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from .choices import Estimator
+from .models import Evaluation
+
+
+class EvaluationForm(forms.ModelForm):
+    estimators = forms.MultipleChoiceField(
+        label=_l("Estimators"),
+        choices=Estimator.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[Estimator.CS_DR],
+        help_text=_l("The first chosen estimator gives the main estimates."),
+    )
+    treated_text = forms.CharField(
+        label=_l("Explicit treated municipalities"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_l("One per line: municipality code and start month, e.g. 491 2021-03."),
+    )
+
+    class Meta:
+        model = Evaluation
+        fields = [
+            "title",
+            "question",
+            "outcome",
+            "outcome_scale",
+            "unit_level",
+            "panel_file",
+            "treatment_source",
+            "pilot",
+            "pilot_kind",
+            "area",
+            "comparison",
+            "anticipation",
+            "bootstrap_draws",
+            "cluster_level",
+            "seed",
+        ]
+        widgets = {"question": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_estimators(self) -> list[str]:
+        order = list(Estimator.values)
+        return sorted(self.cleaned_data["estimators"], key=order.index)
+
+    def clean_treated_text(self) -> list[dict]:
+        rows = []
+        for n, line in enumerate(self.cleaned_data["treated_text"].splitlines(), start=1):
+            parts = line.split()
+            if not parts:
+                continue
+            try:
+                code, start = parts
+                dt.date.fromisoformat(f"{start[:7]}-01")
+            except ValueError as exc:
+                raise forms.ValidationError(
+                    _("Line %(n)s: write a municipality code and a month, e.g. 491 2021-03.")
+                    % {"n": n}
+                ) from exc
+            rows.append({"unit": code, "start": start[:7]})
+        return rows
+
+    def fields_for_service(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        data["estimators"] = self.cleaned_data["estimators"]
+        data["treated_units"] = self.cleaned_data["treated_text"]
+        return data

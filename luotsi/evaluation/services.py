@@ -1,0 +1,191 @@
+"""Writes of the evaluation app: define evaluations, start runs, execute them (the task body).
+
+Runs are immutable once finished: :func:`execute_run` refuses a run that is not queued, and only
+the task updates status, progress and results. Re-running an evaluation creates a new version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import platform
+import traceback
+from importlib import metadata
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from luotsi.core.services import audit
+
+from .choices import Estimator, RunStatus
+from .models import Evaluation, EvaluationRun
+from .panel_file import read_panel_file
+from .permissions import require_write
+from .pipeline import RunSpec, estimate
+from .treatment import apply_treatment, describe, treatment_starts
+
+log = logging.getLogger(__name__)
+
+DESIGN_FIELDS = (
+    "title",
+    "question",
+    "outcome",
+    "outcome_scale",
+    "unit_level",
+    "panel_file",
+    "treatment_source",
+    "pilot_id",
+    "pilot_kind",
+    "area_id",
+    "treated_units",
+    "comparison",
+    "anticipation",
+    "estimators",
+    "bootstrap_draws",
+    "cluster_level",
+    "seed",
+)
+SOFTWARE = ("numpy", "scipy", "pandas", "pyarrow", "django", "luotsi")
+
+
+@transaction.atomic
+def create_evaluation(*, actor, **fields: Any) -> Evaluation:
+    """Define an evaluation (evaluators only); fields are the model's, validated."""
+    require_write(actor)
+    evaluation = Evaluation(created_by=actor, **fields)
+    _validate(evaluation)
+    evaluation.save()
+    audit(actor=actor, action="create", obj=evaluation, summary=evaluation.title)
+    return evaluation
+
+
+def _validate(evaluation: Evaluation) -> None:
+    evaluation.full_clean(exclude=["created_by"])
+    estimators = evaluation.estimators
+    known = set(Estimator.values)
+    if not isinstance(estimators, list) or not estimators or set(estimators) - known:
+        raise ValidationError({"estimators": _("Choose at least one known estimator.")})
+
+
+def design_snapshot(evaluation: Evaluation) -> dict[str, Any]:
+    return {name: getattr(evaluation, name) for name in DESIGN_FIELDS}
+
+
+@transaction.atomic
+def create_run(*, actor, evaluation: Evaluation) -> EvaluationRun:
+    """A new queued run with the next version number and a snapshot of the design."""
+    require_write(actor)
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    last = evaluation.runs.aggregate(v=Max("version"))["v"] or 0
+    run = EvaluationRun.objects.create(
+        evaluation=evaluation,
+        version=last + 1,
+        design=design_snapshot(evaluation),
+        requested_by=actor,
+        progress_message="queued",
+    )
+    audit(actor=actor, action="run", obj=run, summary=f"{evaluation.title} v{run.version}")
+    return run
+
+
+def start_run(*, actor, evaluation: Evaluation) -> EvaluationRun:
+    """Create the next run version and enqueue the background task that executes it."""
+    from .tasks import run_evaluation
+
+    with transaction.atomic():
+        run = create_run(actor=actor, evaluation=evaluation)
+    run_evaluation.enqueue(run.pk)
+    run.refresh_from_db()
+    return run
+
+
+def _progress(run: EvaluationRun, percent: int, message: str) -> None:
+    run.progress, run.progress_message = percent, message[:200]
+    EvaluationRun.objects.filter(pk=run.pk).update(progress=percent, progress_message=message[:200])
+
+
+def execute_run(run_id: int) -> EvaluationRun:
+    """The task body: build the panel, estimate, render the reports. Never raises for bad input;
+    the error is recorded on the run (status failed) with a clear message."""
+    claimed = EvaluationRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING, started_at=timezone.now(), progress=1
+    )
+    run = EvaluationRun.objects.select_related("evaluation").get(pk=run_id)
+    if not claimed:
+        raise ValueError(f"evaluation run {run_id} is {run.status}, not queued; runs are immutable")
+    try:
+        results = _compute(run)
+        _progress(run, 85, "rendering the report")
+        from .report import render_report, write_pdf
+
+        run.results = results
+        run.fingerprint = results["fingerprint"]
+        run.finished_at = timezone.now()
+        run.report_html = render_report(run, settings.LANGUAGE_CODE)
+        run.report_pdf = write_pdf(run, settings.LANGUAGE_CODE) or ""
+        run.status = RunStatus.SUCCEEDED
+    except Exception as exc:  # every failure is recorded on the run
+        log.warning("evaluation run %s failed:\n%s", run_id, traceback.format_exc())
+        run.status = RunStatus.FAILED
+        run.error = _error_message(exc)
+    run.progress, run.finished_at = 100, run.finished_at or timezone.now()
+    run.progress_message = "done" if run.status == RunStatus.SUCCEEDED else "failed"
+    run.save()
+    return run
+
+
+def _error_message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(exc.messages)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _compute(run: EvaluationRun) -> dict[str, Any]:
+    evaluation = run.evaluation
+    design = run.design
+    _progress(run, 5, "reading the panel")
+    panel = read_panel_file(design["panel_file"], design["outcome"])
+    _progress(run, 10, "assigning treatment")
+    treated = treatment_starts(evaluation)
+    frame = apply_treatment(panel, treated, design["unit_level"])
+    spec = RunSpec(
+        estimators=tuple(design["estimators"]),
+        comparison=design["comparison"],
+        anticipation=int(design["anticipation"]),
+        bootstrap=int(design["bootstrap_draws"]),
+        cluster_level=design["cluster_level"],
+        seed=int(design["seed"]),
+    )
+    results = estimate(frame, spec, lambda p, m: _progress(run, p, m))
+    treated_rows = describe(treated)
+    results["treated"] = treated_rows if design["unit_level"] == "municipality" else []
+    results["treated_municipalities"] = len(treated_rows)
+    results["monthly"] = panel.monthly
+    results["software"] = software_versions()
+    results["fingerprint"] = fingerprint(panel.fingerprint, treated_rows, design)
+    return results
+
+
+def fingerprint(file_sha256: str, treated: list[dict], design: dict[str, Any]) -> str:
+    """sha256 over the panel file, the treatment assignment and the design: equal fingerprints
+    mean the same inputs, so the same results."""
+    payload = json.dumps(
+        {"panel": file_sha256, "treated": treated, "design": design}, sort_keys=True, default=str
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def software_versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in SOFTWARE:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "?"
+    return out
