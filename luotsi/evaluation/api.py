@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
@@ -89,7 +89,7 @@ def create_evaluation(request, payload: EvaluationIn):
         data["area"] = EmploymentArea.objects.get(code=area_code) if area_code else None
     except (Pilot.DoesNotExist, EmploymentArea.DoesNotExist) as exc:
         raise HttpError(422, "unknown pilot_code or area_code") from exc
-    return 201, _guard(services.create_evaluation, actor=request.user, **data)
+    return Status(201, _guard(services.create_evaluation, actor=request.user, **data))
 
 
 def _evaluation(request, evaluation_id: int) -> Evaluation:
@@ -109,7 +109,7 @@ def list_runs(request, evaluation_id: int):
 @router.post("/{evaluation_id}/runs", response={202: RunOut})
 def start_run(request, evaluation_id: int):
     evaluation = _evaluation(request, evaluation_id)
-    return 202, _guard(services.start_run, actor=request.user, evaluation=evaluation)
+    return Status(202, _guard(services.start_run, actor=request.user, evaluation=evaluation))
 
 
 def _run(request, run_id: int) -> EvaluationRun:
