@@ -68,17 +68,34 @@ class MaskedTwoWayFE:
         )
 
     def solve(self, r_unit: np.ndarray, r_time: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Solve the normal equations for right-hand sides per unit and per period."""
-        lam = self._pinv @ (r_time - self.mw.T @ (r_unit * self._inv_u))
-        alpha = (r_unit - self.mw @ lam) * self._inv_u
-        alpha = np.where(self.unit_ok, alpha, np.nan)
-        lam = np.where(self.time_ok, lam, np.nan)
-        return alpha, lam
+        """Solve the normal equations for right-hand sides per unit and per period.
+
+        ``r_unit`` is ``(n,)`` or ``(n, J)`` and ``r_time`` ``(T,)`` or ``(T, J)`` (``J`` systems).
+        """
+        inv_u = self._inv_u if np.ndim(r_unit) == 1 else self._inv_u[:, None]
+        lam = self._pinv @ (r_time - self.mw.T @ (r_unit * inv_u))
+        alpha = (r_unit - self.mw @ lam) * inv_u
+        unit_ok = self.unit_ok if alpha.ndim == 1 else self.unit_ok[:, None]
+        time_ok = self.time_ok if lam.ndim == 1 else self.time_ok[:, None]
+        return np.where(unit_ok, alpha, np.nan), np.where(time_ok, lam, np.nan)
 
     def fit(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Unit and period effects of the weighted least-squares fit of ``y`` on the mask."""
-        yw = np.where(self.mask, y, 0.0) * self.mw
+        """Unit and period effects of the weighted least-squares fit of ``y`` on the mask.
+
+        ``y`` is ``(n, T)`` or ``(n, T, J)`` (``J`` outcomes fitted at once).
+        """
+        mask, mw = (
+            (self.mask, self.mw) if y.ndim == 2 else (self.mask[..., None], self.mw[..., None])
+        )
+        yw = np.where(mask, y, 0.0) * mw
         return self.solve(yw.sum(axis=1), yw.sum(axis=0))
+
+    def residualise(self, y: np.ndarray) -> np.ndarray:
+        """``y`` minus its fitted unit + period effects (meaningful on the masked cells)."""
+        alpha, lam = self.fit(y)
+        if y.ndim == 2:
+            return y - alpha[:, None] - lam[None, :]
+        return y - alpha[:, None, :] - lam[None, :, :]
 
 
 def small_sample_factor(n_obs: int, n_params: int, n_clusters: int) -> float:

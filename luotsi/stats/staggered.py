@@ -161,3 +161,20 @@ def frozen(array: np.ndarray) -> np.ndarray:
     out = np.array(array, dtype=float, copy=True)
     out.setflags(write=False)
     return out
+
+
+def first_periods(d: StaggeredDesign, n_keep: int, note: str | None = None) -> StaggeredDesign:
+    """The design restricted to its first ``n_keep`` periods."""
+    if n_keep < 2:
+        raise ValueError("time: fewer than two periods remain before the comparison cohort starts")
+    return StaggeredDesign(
+        y=d.y[:, :n_keep],
+        times=d.times[:n_keep],
+        cohort=d.cohort,
+        treated=d.treated[:, :n_keep],
+        event_time=d.event_time[:, :n_keep],
+        codes=d.codes,
+        n_clusters=d.n_clusters,
+        weights=d.weights,
+        notes=d.notes + ((note,) if note else ()),
+    )
