@@ -118,6 +118,7 @@ def twfe(
         level=level,
         notes=notes,
         vcov=frozen(fit.vcov),
+        vcov_labels=names,
         n_clusters=d.n_clusters,
         n_obs=fit.n_obs,
         reference_period=reference if kind == "event" else None,
