@@ -99,6 +99,11 @@ class Parameters:
     inflow_season: tuple[float, ...] = (
         1.2, 0.9, 0.9, 0.85, 0.95, 1.3, 1.15, 0.95, 0.85, 0.9, 0.9, 1.15,
     )  # fmt: skip
+    # corrections measured on generated stocks (docs/synthetic.md): persons age between their
+    # first registration and the counting day, and the month-step durations and service spells
+    # shorten the measured long-term share a little
+    age_correction: tuple[float, float, float] = (1.22, 1.0, 0.8)
+    ltu_correction: float = 1.09
     # composition at inflow where the public file has no per-municipality figure
     education_shares: tuple[float, float, float, float] = (0.28, 0.45, 0.22, 0.05)
     laid_off_share: float = 0.044  # of new periods that start fully laid off (15,545 / 352,001)
@@ -139,7 +144,7 @@ class Parameters:
     team_size: int = 8
     urban_labour_force: int = 30_000  # municipalities with a larger labour force count as urban
     # --- engine ---------------------------------------------------------------------------------
-    burn_in_years: int = 6
+    burn_in_years: int = 12
     persons_per_unit: int = 6_000
 
     def __post_init__(self) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from luotsi.kernel.journey import ENVELOPE_COLUMNS, FLAT_COLUMNS, KINDS
+from luotsi.kernel.journey import FLAT_COLUMNS, KINDS
 
 TAGS = {
     "event": 0,
@@ -81,34 +81,73 @@ class Opt:
     valid: np.ndarray
 
 
-def _to_arrow(name: str, value, n: int) -> pa.Array:
+_NUMPY = {
+    "int64": np.int64,
+    "int16": np.int16,
+    "float64": np.float64,
+    "bool": np.bool_,
+    "date32": np.int32,
+    "timestamp[us, UTC]": np.int64,
+}
+
+
+def _column(name: str, blocks: list[tuple[int, dict]], n: int, order: np.ndarray) -> pa.Array:
+    """One flat column over all blocks (nulls where a block lacks the field), rows in ``order``."""
     t = SCHEMA.field(name).type
-    if isinstance(value, pa.Array):
-        return value
-    if isinstance(value, Codes):
-        idx = np.broadcast_to(np.asarray(value.index, dtype=np.int32), (n,))
-        mask = idx < 0
-        arr = pa.DictionaryArray.from_arrays(
-            pa.array(np.where(mask, 0, idx), pa.int32(), mask=mask if mask.any() else None),
-            pa.array(value.categories, pa.string()),
-        )
-        return arr.cast(pa.string())
-    if isinstance(value, str):
+    given = [(off, size, v[name]) for off, size, v in blocks if v.get(name) is not None]
+    if not given:
+        return pa.nulls(n, t)
+    if any(isinstance(v, pa.Array) for _o, _s, v in given):  # prebuilt strings (JSON)
+        pieces, at = [], 0
+        for off, size, v in given:
+            if off > at:
+                pieces.append(pa.nulls(off - at, t))
+            pieces.append(v if isinstance(v, pa.Array) else _strings(v, size))
+            at = off + size
+        if at < n:
+            pieces.append(pa.nulls(n - at, t))
+        return pa.concat_arrays(pieces).take(pa.array(order))
+    if pa.types.is_string(t):
+        categories: dict[str, int] = {}
+        index = np.full(n, -1, dtype=np.int32)
+        for off, size, v in given:
+            if isinstance(v, str):
+                v = Codes(np.zeros(1, np.int32), (v,))
+            lookup = np.array([categories.setdefault(c, len(categories)) for c in v.categories])
+            idx = np.asarray(v.index)
+            index[off : off + size] = np.where(idx < 0, -1, lookup[np.maximum(idx, 0)])
+        index = index[order]
+        mask = index < 0
         return pa.DictionaryArray.from_arrays(
-            pa.array(np.zeros(n, np.int32)), pa.array([value], pa.string())
+            pa.array(np.maximum(index, 0), pa.int32(), mask=mask if mask.any() else None),
+            pa.array(list(categories), pa.string()),
         ).cast(pa.string())
-    mask = None
-    if isinstance(value, Opt):
-        mask = ~np.broadcast_to(np.asarray(value.valid, dtype=bool), (n,))
-        value = value.values
-    arr = np.broadcast_to(np.asarray(value), (n,))
+    dtype = _NUMPY[FLAT_COLUMNS[name]]
+    values = np.zeros(n, dtype=dtype)
+    valid = np.zeros(n, dtype=bool)
+    for off, size, v in given:
+        if isinstance(v, Opt):
+            values[off : off + size] = v.values
+            valid[off : off + size] = v.valid
+        else:
+            values[off : off + size] = v
+            valid[off : off + size] = True
+    values, valid = values[order], valid[order]
+    mask = None if valid.all() else ~valid
     if pa.types.is_timestamp(t):
-        arr = arr.astype(np.int64)
-        base = pa.array(arr, pa.int64(), mask=mask)
-        return base.cast(t)
+        return pa.array(values, pa.int64(), mask=mask).cast(t)
     if pa.types.is_date32(t):
-        return pa.array(arr.astype(np.int32), pa.int32(), mask=mask).cast(t)
-    return pa.array(arr, t, mask=mask)
+        return pa.array(values, pa.int32(), mask=mask).cast(t)
+    return pa.array(values, t, mask=mask)
+
+
+def _strings(v, size: int) -> pa.Array:
+    if isinstance(v, str):
+        v = Codes(np.zeros(size, np.int32), (v,))
+    idx = np.broadcast_to(np.asarray(v.index, dtype=np.int32), (size,))
+    return pa.DictionaryArray.from_arrays(
+        pa.array(np.maximum(idx, 0), mask=idx < 0), pa.array(v.categories, pa.string())
+    ).cast(pa.string())
 
 
 class EventFrame:
@@ -156,26 +195,15 @@ class EventFrame:
         time = np.concatenate(self._time)
         kind = np.concatenate(self._kind)
         order = np.lexsort((np.arange(n), time, person))
-        columns: dict[str, pa.Array] = {}
-        payload_names = [c for c in FLAT_COLUMNS if c not in ENVELOPE_COLUMNS]
-        for name in ("actor_id", "person_id", "organisation_id", "municipality_code",
-                     *payload_names):  # fmt: skip
-            pieces = []
-            gap = 0
-            t = SCHEMA.field(name).type
-            for size, values in self._blocks:
-                if name in values and values[name] is not None:
-                    if gap:
-                        pieces.append(pa.nulls(gap, t))
-                        gap = 0
-                    pieces.append(_to_arrow(name, values[name], size))
-                else:
-                    gap += size
-            if gap:
-                pieces.append(pa.nulls(gap, t))
-            col = pa.concat_arrays(pieces) if len(pieces) > 1 else pieces[0]
-            columns[name] = col
-        take = pa.array(order)
+        blocks, off = [], 0
+        for size, values in self._blocks:
+            blocks.append((off, size, values))
+            off += size
+        columns = {
+            name: _column(name, blocks, n, order)
+            for name in FLAT_COLUMNS
+            if name not in ("event_id", "kind", "schema_version", "occurred_at", "recorded_at")
+        }
         occurred = time[order]
         ids = make_id("event", scope, event_ids_from + np.arange(n))
         kinds = kind[order]
@@ -190,5 +218,5 @@ class EventFrame:
                 SCHEMA.field("recorded_at").type
             ),
         }
-        arrays = [env[c] if c in env else columns[c].take(take) for c in FLAT_COLUMNS]
+        arrays = [env[c] if c in env else columns[c] for c in FLAT_COLUMNS]
         return pa.RecordBatch.from_arrays(arrays, schema=SCHEMA)

@@ -224,10 +224,11 @@ def _calibrate(
     under25 = np.array([m.targets["TYOTTOMAT25"] for m in chosen]) / u
     over50 = np.array([m.targets["TYOTTOMAT50"] for m in chosen]) / u
     mid = np.maximum(1 - under25 - over50, 0.05)
-    age_target = np.stack([under25, mid, over50], axis=1)
+    age_target = np.stack([under25, mid, over50], axis=1) * np.asarray(p.age_correction)
     ltu = np.array([m.targets["PITKAAIKAISTYOTTOMAT"] for m in chosen]) / u
     small = np.clip(np.array([m.stock for m in chosen]) / 30, 0, 1)
     ltu = np.clip(small * ltu + (1 - small) * nat_ltu, 0.1, 0.7)  # tiny ones: towards national
+    ltu = np.clip(ltu * p.ltu_correction, 0.1, 0.75)
     foreign_target = np.array([m.targets["TYOTTOMATULK"] for m in chosen]) / u
     k, age, foreign, mean = calibrate_shares(p, age_target, foreign_target, ltu)
     out = []
