@@ -15,6 +15,7 @@ have short names (``12r5.px``, formerly ``statfin_tyonv_pxt_12r5.px``) and queri
 
 from __future__ import annotations
 
+import http.client
 import json
 import math
 import time
@@ -279,8 +280,16 @@ class PxWebClient:
                         f"Statistics Finland's API did not answer within {self.timeout:g} s: {url}"
                     ) from exc
                 raise NetworkUnavailable(_offline_message(self.base_url, exc.reason)) from exc
-            except (ConnectionError, OSError) as exc:
-                raise NetworkUnavailable(_offline_message(self.base_url, exc)) from exc
+            except (ConnectionError, http.client.HTTPException) as exc:
+                # Connected, then the server dropped the connection: a server-side failure.
+                if attempt < self.retries:
+                    self._sleep(self._delay(attempt, None))
+                    attempt += 1
+                    continue
+                raise StatFinError(
+                    f"Statistics Finland's server closed the connection ({exc!r}) after "
+                    f"{attempt} retries: {url}"
+                ) from exc
         try:
             return json.loads(raw.decode("utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -9,6 +9,8 @@ path, and the folder listing from before the 8.6.2026 rename.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import threading
 import time
@@ -33,6 +35,7 @@ class FakePxWeb:
         self.folder = recorded("tyonv_folder_fi.json")
         self.table_file = "12r5.px"
         self.fail_next: list[int] = []
+        self.drop_next = 0  # close the connection without answering this many times
         self.retry_after: str | None = None
         self.slow_seconds = 1.0
         self.log: list[tuple[str, str, Any]] = []  # (method, path, body)
@@ -80,6 +83,10 @@ class FakePxWeb:
     def _handle(self, req: BaseHTTPRequestHandler, method: str, body: Any) -> None:
         path = req.path
         self.log.append((method, path, body))
+        if self.drop_next:
+            self.drop_next -= 1
+            req.close_connection = True
+            return None
         if self.fail_next:
             status = self.fail_next.pop(0)
             headers = {"Retry-After": self.retry_after} if self.retry_after else {}
@@ -125,17 +132,18 @@ class FakePxWeb:
                 return _send(req, 400, {"error": f"unknown values {sorted(unknown)}"})
             # PxWeb returns categories in table order whatever the order asked.
             dims.append((var, [v for v in var["values"] if v in set(values)]))
-        (_, areas), (time_var, months), (c_var, contents) = dims
+        area_i = next(i for i, (v, _) in enumerate(dims) if "SSS" in v["values"])
+        content_i = next(i for i, (v, _) in enumerate(dims) if v["text"] == "Tiedot")
+        time_i = next(i for i, (v, _) in enumerate(dims) if v.get("time"))
         value, status = [], {}
-        for a in areas:
-            for _m in months:
-                for c in contents:
-                    raw = self.cube[a][self.contents.index(c)]
-                    try:
-                        value.append(float(raw))
-                    except ValueError:
-                        status[str(len(value))] = raw
-                        value.append(None)
+        for combo in itertools.product(*(vals for _, vals in dims)):
+            content = combo[content_i].split("-")[-1]
+            raw = self.cube[combo[area_i]][self.contents.index(content)]
+            try:
+                value.append(float(raw))
+            except ValueError:
+                status[str(len(value))] = raw
+                value.append(None)
         answer = {
             "class": "dataset",
             "label": self.metadata["title"],
@@ -155,7 +163,7 @@ class FakePxWeb:
             },
             "value": value,
             "status": status,
-            "role": {"time": [time_var["code"]], "metric": [c_var["code"]]},
+            "role": {"time": [dims[time_i][0]["code"]], "metric": [dims[content_i][0]["code"]]},
             "version": "2.0",
         }
         return _send(req, 200, answer)
@@ -169,4 +177,5 @@ def _send(req: BaseHTTPRequestHandler, status: int, obj: Any, headers: dict | No
     for k, v in (headers or {}).items():
         req.send_header(k, v)
     req.end_headers()
-    req.wfile.write(data)
+    with contextlib.suppress(BrokenPipeError):  # the client gave up (timeout tests)
+        req.wfile.write(data)

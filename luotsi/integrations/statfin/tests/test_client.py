@@ -137,6 +137,16 @@ def test_timeout_is_retried_then_reported(fake, sleeps):
     assert sleeps == [0.01]
 
 
+def test_dropped_connection_is_retried_and_not_called_offline(client, fake, sleeps):
+    fake.drop_next = 1
+    assert client.list_folder("StatFin/tyonv")
+    assert sleeps == [0.5]
+    fake.drop_next = 4
+    with pytest.raises(StatFinError, match="closed the connection") as info:
+        client.list_folder("StatFin/tyonv")
+    assert not isinstance(info.value, NetworkUnavailable)
+
+
 def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

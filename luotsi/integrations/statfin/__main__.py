@@ -1,0 +1,5 @@
+import sys
+
+from luotsi.integrations.statfin.cli import main
+
+sys.exit(main())
