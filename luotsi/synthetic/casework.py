@@ -188,12 +188,12 @@ def first_meeting(b: Block) -> np.ndarray:
     held_day = tb.add_working_days(b.start, offset)
     new = (b.previous_end < 0) | (b.start >= tb.add_months(np.maximum(b.previous_end, 0), 6))
     no_show = b.rng.random(n) < p.no_show
-    # a missed first booking: cancelled, then rebooked a few working days later
-    sel = np.flatnonzero(no_show)
+    # a missed earlier booking (cancelled as a no-show) before the one that is held
+    missed_day = tb.add_working_days(b.start, np.floor(b.rng.random(n) * offset).astype(np.int64))
+    sel = np.flatnonzero(no_show & (missed_day < held_day))
     for kind in ("initial_interview", "job_search_interview"):
         s = sel[new[sel] == (kind == "initial_interview")]
-        _meeting(b, s, held_day[s], kind, booked_day=b.start[s], cancel=np.ones(len(s), bool))
-    held_day = np.where(no_show, tb.add_working_days(held_day, b.rng.integers(2, 8, n)), held_day)
+        _meeting(b, s, missed_day[s], kind, booked_day=b.start[s], cancel=np.ones(len(s), bool))
     held = np.zeros(n, bool)
     for kind in ("initial_interview", "job_search_interview"):
         s = np.flatnonzero(new == (kind == "initial_interview"))

@@ -295,7 +295,9 @@ def write_parquet(
                 counts["events"] += batch.num_rows
                 pending.append(batch)
                 pending_rows += batch.num_rows
-                if pending_rows >= row_group_size:
+                if pending_rows >= row_group_size or (
+                    not single and in_file + pending_rows >= rows_per_file
+                ):
                     flush()
         flush(final=True)
     finally:
