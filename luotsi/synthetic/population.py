@@ -243,6 +243,23 @@ def _durations(config, models, muni, g, start, hr_exp, rng):
     return end, employed
 
 
+def _return_day(p, end: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Day of re-registration after ``end``: a gap of 14 days plus an exponential, thinned by
+    the inflow seasonality (up to four draws) so that re-registrations peak with the inflow."""
+    season = np.asarray(p.inflow_season) / max(p.inflow_season)
+    out = np.zeros(len(end), dtype=np.int64)
+    todo = np.flatnonzero(end < OPEN)
+    for attempt in range(4):
+        gap = 14 + rng.exponential(max(p.reregistration_mean_gap_days - 14, 1), size=todo.size)
+        day = end[todo] + gap.astype(np.int64)
+        out[todo] = day
+        if attempt == 3:
+            break
+        ok = rng.random(todo.size) < season[tb.year_month(np.minimum(day, 2**31))[1]]
+        todo = todo[~ok]
+    return out
+
+
 def simulate(config: SyntheticConfig, unit: Unit) -> Population:
     """All persons of ``unit`` with every period they have (before filtering to the window)."""
     models: tuple[MunicipalityModel, ...] = calibrate(config)
@@ -292,8 +309,7 @@ def simulate(config: SyntheticConfig, unit: Unit) -> Population:
         laid_off = rng.random(n) < p.laid_off_share
         parts.append((who, number, start, end, reason, laid_off, prev_end, arm, takeup))
         again = (end != OPEN) & (reason != MOVED) & (rng.random(n) < p.reregistration_probability)
-        gap = 14 + rng.exponential(max(p.reregistration_mean_gap_days - 14, 1), size=n)
-        next_start = np.where(again, end + gap.astype(np.int64), window_end + 1)
+        next_start = np.where(again, _return_day(p, end, rng), window_end + 1)
         again &= next_start <= window_end
         next_start = tb.next_working_day(np.where(again, next_start, window_end))
         again &= next_start <= window_end
