@@ -9,6 +9,7 @@ README.md``): 352,001 unemployed, 144,461 long-term unemployed (41 %), 48,257 un
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import numpy as np
 import pytest
@@ -103,7 +104,7 @@ def _exposure_by_month(start, end, lo, hi):
 
 @pytest.mark.slow
 def test_exit_hazard_falls_with_duration(population):
-    config, start, end = population
+    _config, start, end = population
     lo = tb.day(dt.date(2018, 1, 1))
     hazards = []
     for a, b in ((0, 3), (3, 6), (6, 12), (12, 24), (24, 48)):
@@ -112,13 +113,13 @@ def test_exit_hazard_falls_with_duration(population):
         days = np.clip(np.minimum(end, e) - np.maximum(s, lo), 0, None)
         exits = ((end >= np.maximum(s, lo)) & (end < e) & (end != OPEN)).sum()
         hazards.append(exits / days.sum() * 30.44)
-    assert all(x > y for x, y in zip(hazards, hazards[1:], strict=False)), hazards
+    assert all(x > y for x, y in itertools.pairwise(hazards)), hazards
     assert hazards[0] / hazards[3] > 2.5
 
 
 @pytest.mark.slow
 def test_seasonality_of_exits_and_inflow(population):
-    config, start, end = population
+    _config, start, end = population
     lo, hi = tb.day(dt.date(2017, 1, 1)), tb.day(dt.date(2025, 12, 31))
     _m, exits, days = _exposure_by_month(start, end, lo, hi)
     hazard = exits / days
