@@ -331,3 +331,18 @@ def test_bad_arguments_are_named(store):
         pn.municipality_panel_events(store, "2021-01", "2021-02", cohorts, cluster_by="planet")
     with pytest.raises(pn.PanelBuildError, match="no person"):
         pn.person_month_panel(store, "2019-01", "2019-02", cohorts)
+
+
+def test_panels_feed_the_estimators_panel_type(store):
+    from luotsi.stats.panel import Panel
+
+    cohorts = pn.treatment_cohorts(store, kind="municipal")
+    p = pn.person_month_panel(store, "2021-01", "2021-07", cohorts)
+    long = p.long("employed")
+    panel = Panel.from_arrays(
+        long["unit"], long["time"], long["cohort"], long["y"], cluster=long["cluster"]
+    )
+    assert panel.y.shape == (3, 7) and panel.cohort.tolist() == p.cohort.tolist()
+    m = pn.municipality_panel_events(store, "2021-01", "2021-07", cohorts).arrays("customers")
+    mp = Panel.from_arrays(m["unit"], m["time"], m["cohort"], m["y"], cluster=m["cluster"])
+    assert mp.n_units == 5 and mp.n_periods == 7
