@@ -109,11 +109,15 @@ def _column(name: str, blocks: list[tuple[int, dict]], n: int, order: np.ndarray
         return pa.concat_arrays(pieces).take(pa.array(order))
     if pa.types.is_string(t):
         categories: dict[str, int] = {}
+        lookups: dict[int, np.ndarray] = {}  # by id() of a category tuple (alive meanwhile)
         index = np.full(n, -1, dtype=np.int32)
         for off, size, v in given:
             if isinstance(v, str):
                 v = Codes(np.zeros(1, np.int32), (v,))
-            lookup = np.array([categories.setdefault(c, len(categories)) for c in v.categories])
+            lookup = lookups.get(id(v.categories))
+            if lookup is None:
+                lookup = np.array([categories.setdefault(c, len(categories)) for c in v.categories])
+                lookups[id(v.categories)] = lookup
             idx = np.asarray(v.index)
             index[off : off + size] = np.where(idx < 0, -1, lookup[np.maximum(idx, 0)])
         index = index[order]

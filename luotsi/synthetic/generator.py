@@ -8,6 +8,8 @@ a unit, per block of ``EVENT_BLOCK`` persons, so memory stays bounded whatever t
 
 from __future__ import annotations
 
+import collections
+import itertools
 import json
 import multiprocessing
 import os
@@ -177,7 +179,17 @@ def _results(config: SyntheticConfig, workers: int) -> Iterator[UnitResult]:
         return
     ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with ctx.Pool(workers) as pool:
-        yield from pool.imap(_run, [(config, u) for u in units], chunksize=1)
+        # at most 2 units per worker in flight: bounded memory, results in unit order
+        pending = collections.deque()
+        todo = iter(units)
+        for unit in itertools.islice(todo, 2 * workers):
+            pending.append(pool.apply_async(_run, ((config, unit),)))
+        while pending:
+            result = pending.popleft().get()
+            nxt = next(todo, None)
+            if nxt is not None:
+                pending.append(pool.apply_async(_run, ((config, nxt),)))
+            yield result
 
 
 def generate(config: SyntheticConfig, *, workers: int = 1) -> Iterator[pa.RecordBatch]:
