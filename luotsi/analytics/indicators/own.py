@@ -303,17 +303,24 @@ FROM x {GRP_JOIN} GROUP BY ALL"""
           USING (municipality_code, period_start)""",
     )
     ctx.emit(rollup(_muni("O7", "cov", "elig")))
-    # O8: meetings held in the period by channel.
+    # O8: meetings held in the period by channel (every channel, zero when unused).
+    channels = ", ".join(f"'{c.value}'" for c in codes.ContactChannel)
     ctx.emit(
         rollup(
-            """SELECT 'O8' AS indicator, m.municipality_code, p.period_start,
-              'channel' AS dimension, m.channel AS dimension_value,
-              CAST(count(*) AS DOUBLE) AS numerator,
-              CAST(sum(count(*)) OVER (PARTITION BY m.municipality_code, p.period_start)
-                   AS DOUBLE) AS denominator
-            FROM meetings m JOIN _periods p ON m.held_on BETWEEN p.period_start AND p.period_end
-            WHERE m.channel IS NOT NULL
-            GROUP BY m.municipality_code, p.period_start, m.channel"""
+            f"""
+WITH t AS (
+  SELECT m.municipality_code, p.period_start, m.channel
+  FROM meetings m JOIN _periods p ON m.held_on BETWEEN p.period_start AND p.period_end
+  WHERE m.channel IS NOT NULL
+), tot AS (SELECT municipality_code, period_start, count(*) AS n FROM t GROUP BY ALL),
+ch AS (SELECT unnest([{channels}]) AS channel)
+SELECT 'O8' AS indicator, tot.municipality_code, tot.period_start, 'channel' AS dimension,
+  ch.channel AS dimension_value, CAST(count(t.channel) AS DOUBLE) AS numerator,
+  CAST(any_value(tot.n) AS DOUBLE) AS denominator
+FROM tot CROSS JOIN ch
+LEFT JOIN t ON t.municipality_code = tot.municipality_code
+  AND t.period_start = tot.period_start AND t.channel = ch.channel
+GROUP BY tot.municipality_code, tot.period_start, ch.channel"""
         )
     )
 
