@@ -12,9 +12,9 @@ of its rows by provider, offering or channel. Per slice (indicator, period, dime
 
 1. whenever exactly one child of a visible parent is hidden, the smallest visible sibling is
    hidden too (or the parent, when no sibling is left); repeated until stable;
-2. an **audit** then solves the linear system of all published relations: a hidden cell whose
-   value is determined (its unit vector lies in the row space; equivalently, its row of the
-   null-space basis is zero) gets one more sibling hidden, and the loop repeats.
+2. an **audit** then solves the linear system of all published relations: for a hidden cell
+   whose value is determined (its row of the null-space basis is zero) the smallest visible cell
+   linked to it that makes it undetermined is hidden too, and the loop repeats.
 
 After ``suppress`` no hidden cell is determined by the published cells and the relations
 (tests check this by linear algebra on random hierarchies). Hidden cells can still be *bounded*
@@ -227,13 +227,33 @@ def _protect(rels: list[list[int]], rows: list[dict], hidden: list[bool], audit:
         determined = determined_cells(rels, hidden)
         if not determined:
             return
-        target = determined[0]
-        for rel in rels:
-            if target in rel and _hide_sibling(rel, rows, hidden, {target}):
-                break
-        else:  # pragma: no cover - every determined cell is in some relation
-            return
+        if not _protect_cell(determined[0], rels, rows, hidden):
+            return  # pragma: no cover - everything around the cell is hidden already
     raise SuppressionError("secondary suppression did not converge")  # pragma: no cover
+
+
+def _protect_cell(target: int, rels: list[list[int]], rows: list[dict], hidden: list[bool]) -> bool:
+    """Hide one more cell so that ``target`` is no longer determined (smallest that works).
+
+    Candidates are the visible cells of the relations linked to ``target`` through hidden cells;
+    if no single one suffices, the smallest is hidden and the caller's loop continues.
+    """
+    linked = {target}
+    for _ in range(2):
+        linked |= {i for rel in rels if linked & set(rel) for i in rel if hidden[i]}
+    candidates = sorted(
+        {i for rel in rels if linked & set(rel) for i in rel if not hidden[i]},
+        key=lambda c: (_size(rows[c]) == 0, _size(rows[c]), c),
+    )
+    for c in candidates:
+        hidden[c] = True
+        if target not in determined_cells(rels, hidden):
+            return True
+        hidden[c] = False
+    if candidates:
+        hidden[candidates[0]] = True
+        return True
+    return False
 
 
 def determined_cells(rels: Sequence[Sequence[int]], hidden: Sequence[bool]) -> list[int]:
