@@ -104,6 +104,7 @@ class Parameters:
     # shorten the measured long-term share a little
     age_correction: tuple[float, float, float] = (1.22, 1.0, 0.8)
     ltu_correction: float = 1.09
+    foreign_correction: float = 1.08
     # composition at inflow where the public file has no per-municipality figure
     education_shares: tuple[float, float, float, float] = (0.28, 0.45, 0.22, 0.05)
     laid_off_share: float = 0.044  # of new periods that start fully laid off (15,545 / 352,001)

@@ -230,6 +230,7 @@ def _calibrate(
     ltu = np.clip(small * ltu + (1 - small) * nat_ltu, 0.1, 0.7)  # tiny ones: towards national
     ltu = np.clip(ltu * p.ltu_correction, 0.1, 0.75)
     foreign_target = np.array([m.targets["TYOTTOMATULK"] for m in chosen]) / u
+    foreign_target = foreign_target * p.foreign_correction
     k, age, foreign, mean = calibrate_shares(p, age_target, foreign_target, ltu)
     out = []
     for i, m in enumerate(chosen):

@@ -166,7 +166,8 @@ def aggregate(config: SyntheticConfig, batches: Iterable[pa.RecordBatch]) -> Rep
     for b in batches:
         acc.add(b)
     models = calibrate(config)
-    factor = models[0].target_stock / max(models[0].municipality.stock, 1e-9) if models else 1
+    real_total = sum(mm.municipality.stock for mm in models)
+    factor = sum(mm.target_stock for mm in models) / real_total if real_total else 1.0
     rows = []
     for i, mm in enumerate(models):
         m = mm.municipality

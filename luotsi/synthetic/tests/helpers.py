@@ -13,7 +13,7 @@ import pyarrow as pa
 from luotsi.kernel import journey
 from luotsi.synthetic import SyntheticConfig, area_municipalities
 
-#: Päijät-Häme (area 31): 9 municipalities, urban (Lahti) and rural, about 10,000 unemployed in 12r5.
+#: Päijät-Häme (area 31): 9 municipalities, urban (Lahti) and rural, about 4,300 unemployed in 12r5.
 AREA = "31"
 
 
