@@ -114,6 +114,14 @@ def test_unknown_and_aland_municipalities_are_refused():
         model.calibrate(SyntheticConfig(municipalities=("478",)))  # Maarianhamina
 
 
+def test_effects_must_name_generated_municipalities():
+    from luotsi.synthetic import PilotEffect
+
+    pilot = PilotEffect(("398",), dt.date(2025, 1, 1), dt.date(2025, 6, 30), 1.2)
+    with pytest.raises(ConfigError, match="not generated"):
+        model.calibrate(SyntheticConfig(municipalities=("098",), pilots=(pilot,)))
+
+
 def test_effect_and_parameter_validation():
     with pytest.raises(ConfigError, match="share"):
         ExperimentEffect(1, 1.5, dt.date(2025, 1, 1))
