@@ -267,7 +267,7 @@ def _one_referral(b: Block, idx, day, status) -> np.ndarray:
             **{k: v[s] for k, v in common.items()},
             "reason": Codes(b.choice(len(s), (0.4, 0.35, 0.25)), REJECT_REASONS),
         },
-        actor=provider[s],
+        actor=None,  # a worker of the provider (not modelled)
     )
     s = np.flatnonzero(revoked)
     b.emit(
@@ -285,7 +285,7 @@ def _one_referral(b: Block, idx, day, status) -> np.ndarray:
         answer[s],
         answer_secs[s],
         {k: v[s] for k, v in common.items()},
-        actor=provider[s],
+        actor=None,  # a worker of the provider (not modelled)
     )
     started = accepted & (rng.random(n) < p.referral_started)
     start_day = tb.next_working_day(answer + rng.integers(5, 31, n))
@@ -305,7 +305,7 @@ def _one_referral(b: Block, idx, day, status) -> np.ndarray:
         start_day[s],
         np.full(len(s), 9 * 3600),
         {k: v[s] for k, v in common.items()},
-        actor=provider[s],
+        actor=None,  # a worker of the provider (not modelled)
     )
     s_in = s[kept]
     b.emit(
@@ -336,7 +336,7 @@ def _one_referral(b: Block, idx, day, status) -> np.ndarray:
         mid,
         b.office(len(s)),
         {k: v[s] for k, v in common.items()},
-        actor=provider[s],
+        actor=None,  # a worker of the provider (not modelled)
     )
     s2 = s[kept & (rng.random(len(s)) < 0.15)]
     mid2 = tb.next_working_day(start_day[s2] + length[s2] // 2)
@@ -366,7 +366,7 @@ def _one_referral(b: Block, idx, day, status) -> np.ndarray:
         end_day[s],
         end_secs[s],
         {**{k: v[s] for k, v in common.items()}, "outcome": Codes(outcome[s], OUTCOMES)},
-        actor=provider[s],
+        actor=None,  # a worker of the provider (not modelled)
     )
     s = np.flatnonzero(started & ~completed & ~open_at_end)
     reason = np.where(cut[s], 3, b.choice(len(s), (0.4, 0.45, 0.15)))
@@ -380,7 +380,7 @@ def _one_referral(b: Block, idx, day, status) -> np.ndarray:
             "reason": Codes(reason, INTERRUPT_REASONS),
             "outcome": Codes(outcome[s], OUTCOMES),
         },
-        actor=provider[s],
+        actor=None,  # a worker of the provider (not modelled)
     )
     # back to unemployed when the service ends before the period does
     s = np.flatnonzero(started & ~cut)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 
 import numpy as np
@@ -12,7 +13,7 @@ from stdnum.fi import hetu
 from luotsi.synthetic import generate, identity_code, offerings, organisations, people, workers
 from luotsi.synthetic.people import _names
 
-from .helpers import rows_of, small_config, table
+from .helpers import periods, rows_of, small_config, table
 
 CONFIG = small_config(scale=0.02)
 
@@ -92,12 +93,28 @@ def test_tables_cover_every_id_in_the_events(events):
     assert set(ref["provider_id"].tolist()) <= org_ids
     assert set(events.column("organisation_id").to_numpy().tolist()) <= org_ids
     actors = events.column("actor_id").drop_null().to_numpy()
-    assert set(actors.tolist()) <= worker_ids | org_ids
-    # caseloads: open periods per worker near Parameters.caseload (within a factor of two)
-    reg = rows_of(events, "customer.registered", "person_id")
-    assert len(reg["person_id"]) > 0
-    load = np.bincount(np.searchsorted(sorted(worker_ids), assigned))
-    assert load.max() > 0
+    assert set(actors.tolist()) <= worker_ids  # providers act as null actors
+
+
+def test_caseloads_near_the_parameter():
+    """Open periods per worker at the end of the window: mean near ``Parameters.caseload``,
+    and no worker with more than twice the mean (workers are drawn uniformly)."""
+    config = small_config(scale=1.0, starts_on=dt.date(2026, 6, 1), ends_on=dt.date(2026, 6, 30))
+    t = table(generate(config))
+    p = periods(t)
+    open_persons = set(p["person_id"][p["ended_on"] < 0].tolist())
+    assigned = rows_of(t, "responsibility.assigned", "person_id", "worker_id", "occurred_at")
+    order = np.argsort(assigned["occurred_at"], kind="stable")
+    current = {}
+    for person, worker in zip(assigned["person_id"][order], assigned["worker_id"][order],
+                              strict=True):  # fmt: skip
+        current[person] = worker
+    load = collections.Counter(current[q] for q in open_persons)
+    n_workers = len(list(workers(config)))
+    mean = len(open_persons) / n_workers
+    caseload = config.parameters.caseload
+    assert 0.75 * caseload < mean < 1.25 * caseload
+    assert max(load.values()) < 2 * mean
 
 
 def test_handovers_include_bouncing_back(events):
