@@ -91,6 +91,8 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed (make e2e-setup)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
