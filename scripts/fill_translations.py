@@ -1,7 +1,8 @@
 """Fill empty translations in the .po files from a JSON catalogue: {msgid: {"fi": ..., "sv": ...}}.
 
-For plural entries the value is {"fi": [singular, plural], ...}. English msgstrs stay empty (the
-msgid is English). Usage: python scripts/fill_translations.py CATALOGUE.json [--force]
+For plural entries the value is {"fi": [singular, plural], ...} (key: the singular, or
+"singular|plural"); a pgettext entry's key is "context\u0004msgid". English msgstrs stay empty (the
+msgid is English). Usage (needs polib: pip install polib): python scripts/fill_translations.py CATALOGUE.json... [--force]
 Reports msgids that still lack a Finnish or Swedish translation and exits 1 if any do.
 """
 
@@ -32,7 +33,12 @@ def main(argv: list[str]) -> int:
             have = entry.msgstr_plural.get(0) if entry.msgid_plural else entry.msgstr
             if have and not force and "fuzzy" not in entry.flags:
                 continue
-            value = catalogue.get(entry.msgid, {}).get(lang)
+            key = entry.msgid
+            if entry.msgid_plural and f"{key}|{entry.msgid_plural}" in catalogue:
+                key = f"{key}|{entry.msgid_plural}"
+            if entry.msgctxt:
+                key = f"{entry.msgctxt}\u0004{key}"
+            value = catalogue.get(key, {}).get(lang)
             if value is None:
                 missing += 1
                 print(f"{lang}: missing {entry.msgid!r}", file=sys.stderr)
