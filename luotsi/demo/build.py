@@ -17,7 +17,7 @@ from luotsi.reference import selectors as reference
 
 from .customers import build_customers
 from .ecosystem import build_ecosystem
-from .users import DemoLogin, ensure_area_organisation, ensure_users
+from .users import WORKER_USERNAMES, DemoLogin, ensure_area_organisation, ensure_users
 
 #: The example area: Mikkeli's employment area (several municipalities of different sizes).
 DEMO_MUNICIPALITY = "491"
@@ -47,7 +47,7 @@ def build_demo(*, customers: int, stdout, password: str | None = None) -> DemoSu
         logins = ensure_users(area_org, partner, password)
     existing = Customer.objects.filter(area_code=area.code, synthetic=True).count()
     if existing < customers:
-        workers = list(User.objects.filter(username__in=["vastuu", "vastuu2"]))
+        workers = list(User.objects.filter(username__in=WORKER_USERNAMES).order_by("username"))
         members = list(
             reference.members_of_area(area.code, dt.date(2025, 1, 1)).values_list("code", flat=True)
         )

@@ -20,6 +20,7 @@ from luotsi.customers import services
 from luotsi.customers.models import Customer
 from luotsi.kernel import calendar as cal
 from luotsi.kernel import codes
+from luotsi.kernel import service_model as sm
 
 FIRST = [
     "Aino",
@@ -120,6 +121,68 @@ def build_customers(
     return created
 
 
+def _meeting(worker, c: Customer, meeting_type: str, channel: str, on: dt.date) -> None:
+    m = services.schedule_meeting(
+        actor=worker,
+        customer=c,
+        meeting_type=meeting_type,
+        channel=channel,
+        scheduled_for=dt.datetime.combine(on, dt.time(10), dt.UTC),
+    )
+    services.record_meeting_held(actor=worker, meeting=m, held_on=on)
+
+
+def _supplementary_interviews(
+    rng: random.Random, worker, c: Customer, registered: dt.date, held: dt.date, today: dt.date
+) -> None:
+    """Supplementary interviews every 2 weeks in the first 3 months, where the rule applies."""
+    if sm.rule_on("supplementary_interviews", registered) is None:
+        return
+    window_end = cal.add_months(registered, 3)
+    day = held
+    while rng.random() < 0.96:
+        day = day + dt.timedelta(days=rng.choice([10, 12, 13, 14, 14, 14]))
+        if day > window_end or day > today:
+            break
+        _meeting(
+            worker, c, "supplementary_interview", rng.choice(["phone", "video", "in_person"]), day
+        )
+
+
+def _review_plan(worker, c: Customer, on: dt.date) -> None:
+    """A plan review at a job-seeker interview: a new version, tasks moving on, next review in 3
+    months."""
+    plan = c.plans.filter(enrolment__ended_on__isnull=True).first()
+    if plan is None:
+        return
+    tasks = []
+    for t in plan.tasks.exclude(status=codes.PlanTaskStatus.CANCELLED):
+        status = t.status
+        if t.due_on and t.due_on <= on and status != codes.PlanTaskStatus.DONE:
+            status = codes.PlanTaskStatus.DONE
+        elif status == codes.PlanTaskStatus.PLANNED:
+            status = codes.PlanTaskStatus.IN_PROGRESS
+        tasks.append(
+            {
+                "id": str(t.pk),
+                "kind": t.kind,
+                "title": t.title,
+                "status": status,
+                "due_on": t.due_on,
+            }
+        )
+    services.save_plan(
+        actor=worker,
+        customer=c,
+        goal=plan.goal,
+        agreed=True,
+        agreed_on=plan.agreed_on,  # the review keeps the plan agreed since its first agreement
+        review_due_on=cal.add_months(on, 3),
+        applications_required=plan.applications_required,
+        tasks=tasks,
+    )
+
+
 def _journey(rng: random.Random, worker, c: Customer, registered: dt.date, today: dt.date) -> None:
     due = cal.add_working_days(registered, 5)
     if rng.random() < 0.1 and (today - registered).days < 20:
@@ -181,19 +244,16 @@ def _journey(rng: random.Random, worker, c: Customer, registered: dt.date, today
         channel=rng.choice(codes.ContactChannel.values()),
         text="Keskusteltu työnhausta ja seuraavista askelista.",
     )
+    _supplementary_interviews(rng, worker, c, registered, held, today)
     last = held
-    while cal.add_months(last, 3) < today and rng.random() < 0.85:
-        last = cal.add_months(last, 3) + dt.timedelta(days=rng.randint(-5, 10))
+    # Job-seeker interviews every 3 months: mostly on time, now and then late or missed.
+    while rng.random() < 0.97:
+        last = cal.add_months(last, 3) + dt.timedelta(days=rng.choice([-7, -3, 0, 0, 2, 5, 12]))
         if last > today:
             break
-        m = services.schedule_meeting(
-            actor=worker,
-            customer=c,
-            meeting_type="job_search_interview",
-            channel=rng.choice(["in_person", "phone"]),
-            scheduled_for=dt.datetime.combine(last, dt.time(10), dt.UTC),
-        )
-        services.record_meeting_held(actor=worker, meeting=m, held_on=last)
+        _meeting(worker, c, "job_search_interview", rng.choice(["in_person", "phone"]), last)
+        if rng.random() < 0.9:
+            _review_plan(worker, c, last)
     if (today - registered).days > 120 and rng.random() < 0.5:
         services.record_assessment(
             actor=worker,

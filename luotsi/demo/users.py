@@ -30,6 +30,44 @@ DEMO_ROLES = (
 )
 
 
+#: Further responsible workers without a login (two teams), so that caseloads are of a realistic
+#: size (about 130 active customers each with the default 3,000 demo customers).
+COLLEAGUES = (
+    ("Anna", "Rantanen", "Tiimi 1"),
+    ("Mikko", "Kinnunen", "Tiimi 1"),
+    ("Laura", "Pitkänen", "Tiimi 1"),
+    ("Jussi", "Savolainen", "Tiimi 1"),
+    ("Hanna", "Tuominen", "Tiimi 1"),
+    ("Petri", "Hiltunen", "Tiimi 2"),
+    ("Katja", "Leinonen", "Tiimi 2"),
+    ("Timo", "Miettinen", "Tiimi 2"),
+    ("Sari", "Ahonen", "Tiimi 2"),
+    ("Juha", "Karjalainen", "Tiimi 2"),
+    ("Minna", "Lindqvist", "Tiimi 2"),
+    ("Antti", "Räsänen", "Tiimi 2"),
+    ("Riikka", "Mustonen", "Tiimi 2"),
+    ("Kari", "Heikkilä", "Tiimi 2"),
+)
+WORKER_USERNAMES = ("vastuu", "vastuu2", *(f"vastuu{i}" for i in range(3, 3 + len(COLLEAGUES))))
+
+
+def ensure_colleagues(area_org: Organisation) -> None:
+    """The responsible workers of the demo area beyond the two who can log in."""
+    for username, (first, last, team) in zip(WORKER_USERNAMES[2:], COLLEAGUES, strict=True):
+        if User.objects.filter(username=username).exists():
+            continue
+        create_user(
+            actor=None,
+            username=username,
+            password=None,
+            roles=[Role.RESPONSIBLE_WORKER],
+            organisation=area_org,
+            unit=create_unit(actor=None, organisation=area_org, name=team),
+            first_name=first,
+            last_name=last,
+        )
+
+
 def ensure_area_organisation(
     area_code: str, area_name: str, municipality_code: str
 ) -> Organisation:
@@ -77,4 +115,5 @@ def ensure_users(
             user.set_password(password)
             user.save(update_fields=["password"])
         logins.append(DemoLogin(username, password, role, org.name))
+    ensure_colleagues(area_org)
     return logins
