@@ -24,7 +24,10 @@ class EvaluationIn(Schema):
     outcome: str
     outcome_scale: str = "pp"
     unit_level: str = UnitLevel.MUNICIPALITY.value
-    panel_file: str
+    panel_source: str = "file"
+    panel_file: str = ""
+    period_start: str = ""
+    period_end: str = ""
     treatment_source: str = TreatmentSource.PILOT.value
     pilot_code: str | None = None
     pilot_kind: str = ""
@@ -36,6 +39,7 @@ class EvaluationIn(Schema):
     bootstrap_draws: int = 999
     cluster_level: str = "cluster"
     seed: int = 1
+    synth_unit: str = ""
 
 
 class EvaluationOut(Schema):
@@ -44,6 +48,7 @@ class EvaluationOut(Schema):
     question: str
     outcome: str
     unit_level: str
+    panel_source: str
     treatment_source: str
     comparison: str
     anticipation: int

@@ -11,6 +11,12 @@ class UnitLevel(models.TextChoices):
     PERSON = "person", _("Person (pseudonymised)")
 
 
+class PanelSource(models.TextChoices):
+    FILE = "file", _("Panel file (CSV or Parquet)")
+    STORE_PUBLIC = "store_public", _("Analytics store: public statistics by municipality and month")
+    STORE_EVENTS = "store_events", _("Analytics store: journey log by municipality and month")
+
+
 class TreatmentSource(models.TextChoices):
     PILOT = "pilot", _("Pilot membership in the reference data")
     PILOT_KIND = "pilot_kind", _("Every pilot of one kind in the reference data")
@@ -52,3 +58,8 @@ class Estimator(models.TextChoices):
     CS_DR = "cs_dr", _("Callaway-Sant'Anna, doubly robust")
     CS_REG = "cs_reg", _("Callaway-Sant'Anna, outcome regression")
     CS_IPW = "cs_ipw", _("Callaway-Sant'Anna, inverse probability weighting")
+    SUNAB = "sunab", _("Sun-Abraham interaction-weighted event study")
+    IMPUTATION = "imputation", _("Imputation (Borusyak-Jaravel-Spiess)")
+    TWFE = "twfe", _("Two-way fixed effects with the Goodman-Bacon decomposition")
+    WILD = "wild", _("Two-way fixed effects with the wild cluster bootstrap (few clusters)")
+    SYNTH = "synth", _("Synthetic control for one treated unit")

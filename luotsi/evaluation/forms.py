@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from .choices import Estimator
+from .choices import Estimator, PanelSource
 from .models import Evaluation
 
 
@@ -35,7 +35,10 @@ class EvaluationForm(forms.ModelForm):
             "outcome",
             "outcome_scale",
             "unit_level",
+            "panel_source",
             "panel_file",
+            "period_start",
+            "period_end",
             "treatment_source",
             "pilot",
             "pilot_kind",
@@ -45,8 +48,16 @@ class EvaluationForm(forms.ModelForm):
             "bootstrap_draws",
             "cluster_level",
             "seed",
+            "synth_unit",
         ]
         widgets = {"question": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["panel_source"].required = False
+
+    def clean_panel_source(self) -> str:
+        return self.cleaned_data["panel_source"] or PanelSource.FILE
 
     def clean_estimators(self) -> list[str]:
         order = list(Estimator.values)

@@ -21,6 +21,7 @@ from .choices import (
     ComparisonGroup,
     Estimator,
     OutcomeScale,
+    PanelSource,
     RunStatus,
     TreatmentSource,
     UnitLevel,
@@ -48,13 +49,29 @@ class Evaluation(models.Model):
     unit_level = models.CharField(
         _("unit level"), max_length=12, choices=UnitLevel.choices, default=UnitLevel.MUNICIPALITY
     )
+    panel_source = models.CharField(
+        _("panel source"), max_length=14, choices=PanelSource.choices, default=PanelSource.FILE
+    )
     panel_file = models.CharField(
         _("panel file"),
         max_length=500,
+        blank=True,
         help_text=_(
             "Path of a CSV or Parquet file with the columns unit, time, first_treated, outcome, "
             "cluster (see the evaluation guide)."
         ),
+    )
+    period_start = models.CharField(
+        _("first month"),
+        max_length=7,
+        blank=True,
+        help_text=_("First month of a panel from the analytics store (YYYY-MM)."),
+    )
+    period_end = models.CharField(
+        _("last month"),
+        max_length=7,
+        blank=True,
+        help_text=_("Last month of a panel from the analytics store (YYYY-MM)."),
     )
     treatment_source = models.CharField(
         _("treated units from"),
@@ -111,6 +128,15 @@ class Evaluation(models.Model):
     )
     seed = models.PositiveIntegerField(
         _("random seed"), default=1, validators=[MinValueValidator(0)]
+    )
+    synth_unit = models.CharField(
+        _("synthetic-control unit"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "The treated municipality compared with the never-treated donors by synthetic "
+            "control (empty: the only treated unit)."
+        ),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

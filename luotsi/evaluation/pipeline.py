@@ -1,13 +1,9 @@
 """The estimation pipeline of one run: panel frame in, JSON-ready results out.
 
 No Django here: ``services.execute_run`` builds the frame and the :class:`RunSpec` and stores
-what :func:`estimate` returns. Every chosen estimator runs on the same panel; for each one the
-group-time effects and the simple, dynamic (event-time) and group aggregates are kept. The first
+what :func:`estimate` returns. Every chosen estimator runs on the same panel; the estimators and
+their JSON entries are in :mod:`luotsi.evaluation.estimators` (:data:`ESTIMATORS`). The first
 chosen estimator gives the main estimates and the pre-trends test.
-
-Estimators are looked up in :data:`ESTIMATORS` (key -> function of frame and spec returning a
-``CSResult``-like object with ``att_gt`` and ``aggregate``); add new ones there as they land in
-``luotsi.stats``.
 """
 
 from __future__ import annotations
@@ -22,8 +18,9 @@ import pandas as pd
 from scipy import stats as sp
 
 from luotsi.stats import cs_aggregate
-from luotsi.stats.did_cs import CSResult, callaway_santanna
-from luotsi.stats.results import EffectTable
+from luotsi.stats.did_cs import CSResult
+
+from .estimators import ESTIMATORS, Settings, check_design, clean, cluster_column
 
 Progress = Callable[[int, str], None]
 
@@ -39,46 +36,25 @@ class RunSpec:
     cluster_level: str = "cluster"
     seed: int = 1
     level: float = 0.95
+    synth_unit: str = ""
+    unit_level: str = "municipality"
 
     def __post_init__(self) -> None:
         unknown = [e for e in self.estimators if e not in ESTIMATORS]
         if not self.estimators or unknown:
             raise ValueError(f"estimators: unknown {unknown} (known: {sorted(ESTIMATORS)})")
 
-
-def _cluster_column(frame: pd.DataFrame, level: str) -> str | None:
-    if level == "unit":
-        return None
-    if level not in frame.columns:
-        raise ValueError(f"cluster level {level!r}: the panel has no {level!r} column")
-    return level
-
-
-def _cs(method: str) -> Callable[[pd.DataFrame, RunSpec], CSResult]:
-    def run(frame: pd.DataFrame, spec: RunSpec) -> CSResult:
-        return callaway_santanna(
-            frame,
-            unit="unit",
-            time="time",
-            cohort="first_treated",
-            outcome="outcome",
-            cluster=_cluster_column(frame, spec.cluster_level),
-            control=spec.comparison,
-            method=method,
-            bootstrap=spec.bootstrap,
-            seed=spec.seed,
-            anticipation=spec.anticipation,
-            level=spec.level,
+    def settings(self) -> Settings:
+        return Settings(
+            comparison=self.comparison,
+            anticipation=self.anticipation,
+            bootstrap=self.bootstrap,
+            cluster_level=self.cluster_level,
+            seed=self.seed,
+            level=self.level,
+            synth_unit=self.synth_unit,
+            unit_level=self.unit_level,
         )
-
-    return run
-
-
-ESTIMATORS: dict[str, Callable[[pd.DataFrame, RunSpec], Any]] = {
-    "cs_dr": _cs("dr"),
-    "cs_reg": _cs("reg"),
-    "cs_ipw": _cs("ipw"),
-}
 
 
 def describe_data(frame: pd.DataFrame) -> dict[str, Any]:
@@ -161,42 +137,16 @@ def pretrends_test(result: CSResult, anticipation: int, max_lags: int = 12) -> d
 
 def estimate(frame: pd.DataFrame, spec: RunSpec, progress: Progress) -> dict[str, Any]:
     """Run every estimator of ``spec`` on ``frame``; JSON-ready results (NaN -> None)."""
+    check_design(frame)
+    cluster_column(frame, spec.cluster_level)  # refuse a missing cluster column up front
     out: dict[str, Any] = {"data": describe_data(frame), "estimators": [], "pretrends": None}
+    settings = spec.settings()
     n = len(spec.estimators)
     for i, key in enumerate(spec.estimators):
         progress(20 + int(60 * i / n), f"estimating {key}")
-        result = ESTIMATORS[key](frame, spec)
-        entry = {
-            "key": key,
-            "att_gt": _rows(result.att_gt),
-            "simple": _rows(result.aggregate("simple")),
-            "dynamic": _rows(result.aggregate("dynamic")),
-            "group": _rows(result.aggregate("group")),
-            "notes": list(result.att_gt.notes),
-            "meta": _clean(
-                {k: v for k, v in result.att_gt.meta.items() if k not in ("analytic_se",)}
-            ),
-        }
+        entry = ESTIMATORS[key](frame, settings)
         out["estimators"].append(entry)
         if i == 0:
-            progress(20 + int(60 * (i + 0.5) / n), "pre-trends test")
-            out["pretrends"] = _clean(pretrends_test(result, spec.anticipation))
+            out["pretrends"] = entry.get("pretrends")
     out["primary"] = spec.estimators[0]
-    return out
-
-
-def _rows(tab: EffectTable) -> list[dict[str, Any]]:
-    return [_clean(row) for row in tab.as_rows()]
-
-
-def _clean(value: Any) -> Any:
-    """JSON-safe copy: NaN/inf -> None, numpy scalars -> Python, tuples -> lists."""
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+    return clean(out)

@@ -24,12 +24,13 @@ from .choices import (
     ComparisonGroup,
     Estimator,
     OutcomeScale,
+    PanelSource,
     TreatmentSource,
     UnitLevel,
 )
 from .models import EvaluationRun
 from .panel_file import month_label
-from .svg import Point, event_study_svg
+from .robustness import event_plot, num, robustness_context
 
 log = logging.getLogger(__name__)
 CHROMIUM = ("chromium", "chromium-browser", "google-chrome")
@@ -48,8 +49,7 @@ def _period(value, monthly: bool) -> str:
     return month_label(value) if monthly else f"{float(value):g}"
 
 
-def _num(value: float | None, digits: int = 2) -> str:
-    return "–" if value is None else f"{value:.{digits}f}".replace("-", "−")
+_num = num
 
 
 def _row(r: dict, monthly: bool) -> dict[str, Any]:
@@ -124,24 +124,11 @@ def report_context(run: EvaluationRun) -> dict[str, Any]:
     primary = estimators[0] if estimators else None
     data = res.get("data", {})
     dynamic = primary["dynamic"] if primary else []
-    points = [
-        Point(r["event_time"], r["estimate"], r["ci_low"], r["ci_high"])
-        for r in dynamic
-        if "event_time" in r and r["estimate"] is not None and r["ci_low"] is not None
-    ]
     cutoff = -int(design.get("anticipation", 0))
-    plot = event_study_svg(
-        points,
-        title=_("Event study: effect by months since the start of treatment"),
-        desc=_(
-            "Estimates with 95%% confidence intervals for each event time; event times before "
-            "%(cutoff)s are pre-treatment checks and should be near zero. The same numbers are "
-            "in the table below."
-        )
-        % {"cutoff": cutoff},
-        x_label=_("Months since treatment start"),
-        y_label=design.get("outcome", ""),
-        cutoff=cutoff,
+    plot = (
+        event_plot(primary, y_label=design.get("outcome", ""), cutoff=cutoff, id_prefix="es")
+        if primary
+        else {"svg": "", "rows": []}
     )
     main_overall = _overall(primary["simple"]) if primary else None
     pre = res.get("pretrends") or {}
@@ -171,16 +158,15 @@ def report_context(run: EvaluationRun) -> dict[str, Any]:
             "rejects": pre.get("p_value") is not None and pre["p_value"] < 0.05,
             "available": pre.get("statistic") is not None,
         },
-        "plot": plot,
+        "plot": plot["svg"],
         "dynamic_rows": [_row(r, monthly) for r in dynamic],
         "group_rows": [_row(r, monthly) for r in primary["group"]] if primary else [],
         "main": _row(main_overall, monthly) if main_overall else None,
         "has_bands": any(r.get("band_low") is not None for r in dynamic),
-        "robustness": [
-            {"name": _label(Estimator, e["key"]), **_row(_overall(e["simple"]) or {}, monthly)}
-            for e in estimators
-            if _overall(e["simple"])
-        ],
+        **robustness_context(res, design, lambda r: _row(r, monthly)),
+        "primary_name": _label(Estimator, primary["key"]) if primary else "",
+        "panel_notes": res.get("panel_notes", []),
+        "panel_source": _label(PanelSource, res.get("panel_source", PanelSource.FILE)),
         "notes": primary["notes"] if primary else [],
         "se_kind": (primary or {}).get("meta", {}).get("se_kind", ""),
         "summary": summary_sentence(

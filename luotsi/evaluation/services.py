@@ -23,12 +23,13 @@ from django.utils.translation import gettext as _
 
 from luotsi.core.services import audit
 
-from .choices import Estimator, RunStatus
+from .choices import Estimator, PanelSource, RunStatus, TreatmentSource, UnitLevel
 from .models import Evaluation, EvaluationRun
-from .panel_file import read_panel_file
+from .panel_file import PanelData, read_panel_file
+from .panel_store import read_store_panel
 from .permissions import require_write
 from .pipeline import RunSpec, estimate
-from .treatment import apply_treatment, describe, treatment_starts
+from .treatment import apply_treatment, describe, store_query, treated_in, treatment_starts
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,10 @@ DESIGN_FIELDS = (
     "outcome",
     "outcome_scale",
     "unit_level",
+    "panel_source",
     "panel_file",
+    "period_start",
+    "period_end",
     "treatment_source",
     "pilot_id",
     "pilot_kind",
@@ -50,6 +54,7 @@ DESIGN_FIELDS = (
     "bootstrap_draws",
     "cluster_level",
     "seed",
+    "synth_unit",
 )
 SOFTWARE = ("numpy", "scipy", "pandas", "pyarrow", "django", "luotsi")
 
@@ -71,6 +76,35 @@ def _validate(evaluation: Evaluation) -> None:
     known = set(Estimator.values)
     if not isinstance(estimators, list) or not estimators or set(estimators) - known:
         raise ValidationError({"estimators": _("Choose at least one known estimator.")})
+    errors: dict[str, str] = {}
+    if evaluation.panel_source == PanelSource.FILE:
+        if not evaluation.panel_file:
+            errors["panel_file"] = _("Give the path of the panel file.")
+    else:
+        if evaluation.unit_level != UnitLevel.MUNICIPALITY:
+            errors["unit_level"] = _("A panel from the analytics store is by municipality.")
+        if evaluation.treatment_source == TreatmentSource.PANEL:
+            errors["treatment_source"] = _(
+                "A panel from the analytics store has no treatment column: choose a pilot, "
+                "a pilot kind, an employment area or a list."
+            )
+        for name in ("period_start", "period_end"):
+            if not _is_month(getattr(evaluation, name)):
+                errors[name] = _("Write a month as YYYY-MM, e.g. 2021-03.")
+        if not errors and evaluation.period_end < evaluation.period_start:
+            errors["period_end"] = _("The last month is before the first month.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _is_month(text: str) -> bool:
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(f"{text}-01")
+    except (TypeError, ValueError):
+        return False
+    return len(text) == 7
 
 
 def design_snapshot(evaluation: Evaluation) -> dict[str, Any]:
@@ -150,10 +184,8 @@ def _compute(run: EvaluationRun) -> dict[str, Any]:
     evaluation = run.evaluation
     design = run.design
     _progress(run, 5, "reading the panel")
-    panel = read_panel_file(design["panel_file"], design["outcome"])
-    _progress(run, 10, "assigning treatment")
-    treated = treatment_starts(evaluation)
-    frame = apply_treatment(panel, treated, design["unit_level"])
+    panel, treated, frame, notes = _panel(evaluation, design)
+    _progress(run, 10, "treatment assigned")
     spec = RunSpec(
         estimators=tuple(design["estimators"]),
         comparison=design["comparison"],
@@ -161,15 +193,48 @@ def _compute(run: EvaluationRun) -> dict[str, Any]:
         bootstrap=int(design["bootstrap_draws"]),
         cluster_level=design["cluster_level"],
         seed=int(design["seed"]),
+        synth_unit=design.get("synth_unit") or "",
+        unit_level=design["unit_level"],
     )
     results = estimate(frame, spec, lambda p, m: _progress(run, p, m))
     treated_rows = describe(treated)
     results["treated"] = treated_rows if design["unit_level"] == "municipality" else []
     results["treated_municipalities"] = len(treated_rows)
     results["monthly"] = panel.monthly
+    results["panel_notes"] = list(notes)
+    results["panel_source"] = design.get("panel_source") or PanelSource.FILE.value
     results["software"] = software_versions()
     results["fingerprint"] = fingerprint(panel.fingerprint, treated_rows, design)
     return results
+
+
+def _panel(evaluation: Evaluation, design: dict[str, Any]):
+    """The panel, the treated municipalities (for the report) and the frame to estimate on."""
+    source = design.get("panel_source") or PanelSource.FILE
+    if source == PanelSource.FILE:
+        panel = read_panel_file(design["panel_file"], design["outcome"])
+        treated = treatment_starts(evaluation)
+        return panel, treated, apply_treatment(panel, treated, design["unit_level"]), ()
+    query = store_query(evaluation)
+    explicit = evaluation.treatment_source == TreatmentSource.EXPLICIT
+    panel, notes = read_store_panel(
+        settings.ANALYTICS_PATH,
+        source="public" if source == PanelSource.STORE_PUBLIC else "events",
+        outcome=design["outcome"],
+        start=design["period_start"],
+        end=design["period_end"],
+        cluster_level=design["cluster_level"],
+        **query,
+    )
+    if explicit:
+        treated = treatment_starts(evaluation)
+        frame = apply_treatment(panel, treated, UnitLevel.MUNICIPALITY)
+    else:
+        frame = panel.frame
+    treated = treated_in(frame)
+    if not treated:
+        raise ValueError(_("The chosen treatment has no treated municipalities."))
+    return PanelData(frame, panel.monthly, panel.fingerprint, panel.source), treated, frame, notes
 
 
 def fingerprint(file_sha256: str, treated: list[dict], design: dict[str, Any]) -> str:

@@ -105,6 +105,45 @@ def apply_treatment(
     return out
 
 
+def store_query(evaluation: Evaluation) -> dict:
+    """The analytics-store treatment groups of ``evaluation`` (pilot, pilot kind or area); an
+    explicit list is applied to the store panel afterwards (all pilots then define nobody)."""
+    source = evaluation.treatment_source
+    if source == TreatmentSource.PANEL:
+        raise ValueError(
+            _(
+                "A panel from the analytics store has no first_treated column of its own: take "
+                "the treated units from a pilot, a pilot kind, an employment area or a list."
+            )
+        )
+    if source == TreatmentSource.PILOT:
+        if evaluation.pilot_id is None:
+            raise ValueError(_("Choose the pilot whose municipalities are treated."))
+        return {"group_type": "pilot", "group_codes": [evaluation.pilot.code]}
+    if source == TreatmentSource.PILOT_KIND:
+        if not evaluation.pilot_kind:
+            raise ValueError(_("Choose the kind of pilot whose municipalities are treated."))
+        return {"group_type": "pilot", "kind": evaluation.pilot_kind}
+    if source == TreatmentSource.AREA:
+        if evaluation.area_id is None:
+            raise ValueError(_("Choose the employment area whose municipalities are treated."))
+        return {"group_type": "area", "group_codes": [evaluation.area.code]}
+    return {"group_type": "pilot", "group_codes": []}
+
+
+def treated_in(frame: pd.DataFrame) -> tuple[TreatedMunicipality, ...]:
+    """The treated municipalities of a municipality-level frame with their start months."""
+    units = frame.drop_duplicates("unit")
+    starts = {
+        str(u): int(g) for u, g in zip(units["unit"], units["first_treated"], strict=True) if g > 0
+    }
+    names = dict(Municipality.objects.filter(code__in=starts).values_list("code", "name_fi"))
+    return tuple(
+        TreatedMunicipality(code, names.get(code, code), start)
+        for code, start in sorted(starts.items(), key=lambda kv: (kv[1], kv[0]))
+    )
+
+
 def describe(treated: tuple[TreatedMunicipality, ...] | None) -> list[dict]:
     """JSON rows for the report: code, name and start month of each treated municipality."""
     if treated is None:
