@@ -15,5 +15,6 @@ urlpatterns = [
     path("partner/", include(partner_urls)),
     path("me/", include(me_urls)),
     path("evaluation/", include("luotsi.evaluation.urls")),
+    path("indicators/", include("luotsi.indicators.urls")),
     path("", include("luotsi.core.urls")),
 ]

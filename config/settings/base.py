@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "luotsi.customers",
     "luotsi.ecosystem",
     "luotsi.evaluation",
+    "luotsi.indicators",
 ]
 
 MIDDLEWARE = [

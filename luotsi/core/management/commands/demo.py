@@ -34,6 +34,9 @@ class Command(BaseCommand):
         summary = build_demo(
             customers=opts["customers"], stdout=self.stdout, password=opts["password"]
         )
+        from luotsi.demo.analytics import build_analytics
+
+        build_analytics(stdout=self.stdout)
         self.stdout.write("")
         self.stdout.write(
             self.style.SUCCESS(f"Luotsi demo is ready: http://127.0.0.1:{opts['port']}/")

@@ -1,0 +1,71 @@
+"""Forms of the indicator pages: the filters (GET) and an alert threshold (POST)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from luotsi.analytics.indicators import definitions
+
+from .choices import AlertLevel, Direction, PeriodType
+from .selectors import language
+
+
+def indicator_choices(source: str | None = None, codes=None) -> list[tuple[str, str]]:
+    lang = language()
+    seen: dict[str, str] = {}
+    for d in definitions():
+        if (source and d.source != source) or (codes is not None and d.code not in codes):
+            continue
+        seen[d.code] = f"{d.code} – {d.name(lang)}"
+    return list(seen.items())
+
+
+class FilterForm(forms.Form):
+    indicator = forms.ChoiceField(label=_("Indicator"), required=False)
+    period = forms.ChoiceField(
+        label=_("Period type"), choices=PeriodType.choices, required=False, initial="month"
+    )
+    start = forms.CharField(
+        label=_("From (month)"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+    )
+    end = forms.CharField(
+        label=_("To (month)"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+    )
+    municipality = forms.ChoiceField(label=_("Municipality"), required=False)
+
+    def __init__(self, data=None, *, indicators, municipalities=None, default_indicator=""):
+        data = data.copy() if data is not None else {}
+        if not data.get("indicator"):
+            data["indicator"] = default_indicator
+        super().__init__(data)
+        self.fields["indicator"].choices = indicators
+        if municipalities:
+            self.fields["municipality"].choices = [("", _("Whole area")), *municipalities]
+        else:
+            del self.fields["municipality"]
+
+    def value(self, name: str, default: str = "") -> str:
+        if self.is_valid():
+            return self.cleaned_data.get(name) or default
+        return default
+
+
+class ThresholdForm(forms.Form):
+    indicator = forms.ChoiceField(label=_("Indicator"))
+    level = forms.ChoiceField(label=_("Level"), choices=AlertLevel.choices)
+    group_code = forms.ChoiceField(label=_("Area or municipality"))
+    period_type = forms.ChoiceField(
+        label=_("Period type"), choices=PeriodType.choices, initial="month"
+    )
+    direction = forms.ChoiceField(label=_("Alert when the value is"), choices=Direction.choices)
+    value = forms.FloatField(label=_("Threshold"))
+
+    def __init__(self, *args, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].choices = indicator_choices()
+        self.fields["group_code"].choices = groups

@@ -1,0 +1,40 @@
+"""Formatting of indicator values in templates (localised numbers, suppression, bounds)."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+COUNT_UNITS = {"persons", "spells", "referrals", "vacancies"}
+
+
+def _num(value, unit: str = "") -> str:
+    decimals = 0 if unit in COUNT_UNITS and float(value).is_integer() else 1
+    return number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
+@register.simple_tag
+def indicator_value(row, unit: str = ""):
+    """``row`` has value, status (and value_low/value_high); shows suppression and bounds."""
+    if not row:
+        return "–"
+    status = row.get("status") or ""
+    if status == "suppressed":
+        return format_html('<span class="badge">{}</span>', _("suppressed"))
+    value = row.get("value")
+    if value is None:
+        return format_html('<span aria-label="{}">–</span>', _("no value"))
+    if status == "lower_bound" and row.get("value_high") not in (None, value):
+        return format_html("{}–{}", _num(value, unit), _num(row["value_high"], unit))
+    return _num(value, unit)
+
+
+@register.simple_tag
+def count_value(value):
+    if value is None:
+        return "–"
+    return _num(value, "persons")
