@@ -17,6 +17,7 @@ from luotsi.reference import selectors as reference
 
 from .customers import build_customers
 from .ecosystem import build_ecosystem
+from .evaluation import build_evaluation
 from .users import WORKER_USERNAMES, DemoLogin, ensure_area_organisation, ensure_users
 
 #: The example area: Mikkeli's employment area (several municipalities of different sizes).
@@ -72,4 +73,5 @@ def build_demo(*, customers: int, stdout, password: str | None = None) -> DemoSu
     )
     if username:
         logins.append(DemoLogin(username, customer_password, None, _("customer")))
+    build_evaluation(stdout=stdout)
     return DemoSummary(area.name_fi, logins)
