@@ -81,10 +81,14 @@ def compute_cube(
     codes: Sequence[str] | None = None,
     progress: Progress = _quiet,
 ) -> int:
-    """Compute and save ``codes`` (default all) for every level and period type; returns rows."""
+    """Compute and save ``codes`` (default all) for every level and period type; returns rows.
+
+    The levels and period types can be narrowed with the settings ``INDICATOR_LEVELS`` and
+    ``INDICATOR_PERIOD_TYPES`` (the tests do, to stay fast)."""
     rows = 0
-    for period in PERIOD_TYPES:
-        for level in LEVELS:
+    levels = getattr(settings, "INDICATOR_LEVELS", LEVELS)
+    for period in getattr(settings, "INDICATOR_PERIOD_TYPES", PERIOD_TYPES):
+        for level in levels:
             out = compute(store, codes, level=level, period=period, start=start, end=end)
             rows += out.num_rows
             progress(
