@@ -14,12 +14,15 @@ import math
 from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from luotsi.stats.plots import event_study_rows, event_study_svg
 from luotsi.stats.results import Estimate
 
 from .choices import Estimator
+
+DECIMAL_COMMA = ("fi", "sv")
 
 
 def _label(value: str) -> str:
@@ -30,9 +33,11 @@ def _label(value: str) -> str:
 
 
 def num(value: float | None, digits: int = 2) -> str:
+    """A number for the report: a real minus sign, a decimal comma in Finnish and Swedish."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
-    return f"{value:.{digits}f}".replace("-", "−")
+    text = f"{value:.{digits}f}".replace("-", "−")
+    return text.replace(".", ",") if (get_language() or "")[:2] in DECIMAL_COMMA else text
 
 
 def _nan(value: float | None) -> float:
@@ -140,12 +145,13 @@ def _bacon(bacon: dict | None) -> dict[str, Any] | None:
         "rows": [
             {
                 "type": BACON_TYPES.get(t["type"], lambda t=t: t["type"])(),
-                "weight": f"{100 * t['weight']:.1f}",
+                "weight": num(100 * t["weight"], 1),
                 "estimate": num(t.get("estimate"), 3),
             }
             for t in types
         ],
-        "problem_share": f"{100 * bad:.1f}",
+        "problem_share": num(100 * bad, 1),
+        "total": num(100.0, 1),
         "has_problem": bad > 0,
     }
 
@@ -157,8 +163,7 @@ def _synth(synth: dict | None) -> dict[str, Any] | None:
         "unit": synth["treated_unit"],
         "donors": synth["donors"],
         "weights": [
-            {"unit": w["unit"], "weight": f"{100 * w['weight']:.1f}"}
-            for w in synth["donor_weights"]
+            {"unit": w["unit"], "weight": num(100 * w["weight"], 1)} for w in synth["donor_weights"]
         ],
         "pre_rmspe": num(synth.get("pre_rmspe"), 3),
         "post_rmspe": num(synth.get("post_rmspe"), 3),

@@ -202,3 +202,60 @@ def test_pdf_download(client, evaluator, run, settings):
     assert response.status_code == 200
     body = b"".join(response.streaming_content)
     assert body.startswith(b"%PDF") and len(body) > 2000
+
+
+#: A few headings in the catalogues' words (as in the translations handed to the lead).
+TRANSLATED = {
+    "fi": {
+        "Robustness across estimators": "Tulosten herkkyys estimaattorin valinnalle",
+        "Pre-trends": "Trendit ennen käsittelyä",
+        "Naive two-way fixed effects and the Goodman-Bacon decomposition": (
+            "Naiivi kaksisuuntainen kiinteiden vaikutusten malli ja Goodman-Baconin hajotelma"
+        ),
+    },
+    "sv": {
+        "Robustness across estimators": "Resultatens robusthet mellan estimatorer",
+        "Pre-trends": "Trender före behandlingen",
+        "Naive two-way fixed effects and the Goodman-Bacon decomposition": (
+            "Naiv tvåvägsmodell med fixa effekter och Goodman-Bacons dekomposition"
+        ),
+    },
+}
+
+
+@pytest.fixture
+def catalogue():
+    """Put the headings into the fi/sv catalogues for one test (restored afterwards)."""
+    from django.utils.translation import trans_real
+
+    saved = []
+    for lang, words in TRANSLATED.items():
+        catalog = trans_real.translation(lang)._catalog._catalogs[0]
+        for msgid, text in words.items():
+            saved.append((catalog, msgid, catalog.get(msgid)))
+            catalog[msgid] = text
+    yield
+    for catalog, msgid, old in saved:
+        if old is None:
+            catalog.pop(msgid, None)
+        else:
+            catalog[msgid] = old
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_report_headings_and_numbers_follow_the_language(
+    evaluator, make_evaluation, catalogue, lang
+):
+    from luotsi.evaluation.report import render_report
+
+    evaluation = make_evaluation(estimators=["cs_dr", "twfe"], bootstrap_draws=0)
+    run = services.start_run(actor=evaluator, evaluation=evaluation)
+    html = render_report(run, lang)
+    words = TRANSLATED.get(lang, {k: k for k in TRANSLATED["fi"]})
+    assert f'<h2 id="h-robustness">{words["Robustness across estimators"]}</h2>' in html
+    assert f'<h2 id="h-pretrends">{words["Pre-trends"]}</h2>' in html
+    bacon = "Naive two-way fixed effects and the Goodman-Bacon decomposition"
+    assert f'<h3 id="h-bacon">{words[bacon]}</h3>' in html
+    estimate = run.results["estimators"][1]["simple"][0]["estimate"]
+    shown = f"{estimate:.3f}"
+    assert (shown.replace(".", ",") if lang != "en" else shown) in html  # decimal comma in fi/sv
