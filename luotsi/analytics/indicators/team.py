@@ -11,6 +11,11 @@ and the caseload O13/O13P90/O13MAX over the workers of the team (``ref_worker.te
 team of the responsibility interval when the worker is not in ``ref_worker``), each with their
 whole caseload divided by FTE.
 
+For the drill-down from a municipality to its teams, O1, O1U, O1L and O1LS also come per team
+and residence municipality (``dimension = 'municipality'``, ``dimension_value`` = the code as
+found in the journey, only where the team has customers there); the total has
+``dimension = ''``.
+
 Rows have ``group_type = 'team'`` and ``group_code = str(team_id)``; with ``save`` they replace the
 same keys in ``indicator_values``. Results are not suppressed; team figures are meant for the
 area's own staff only.
@@ -113,6 +118,11 @@ WITH s AS (
 ), l AS (SELECT team_id, period_start, sum(ltu_at) AS ltu FROM _tltu GROUP BY ALL),
 st AS (
   SELECT s.*, coalesce(l.ltu, 0) AS ltu FROM s LEFT JOIN l USING (team_id, period_start)
+), sm AS (
+  SELECT m.team_id, m.municipality_code, m.period_start, sum(m.act_at) AS act,
+    sum(m.unemp_at) AS unemp, coalesce(max(l.ltu_at), 0) AS ltu
+  FROM _tm m LEFT JOIN _tltu l USING (team_id, municipality_code, period_start)
+  GROUP BY ALL HAVING sum(m.act_at) > 0
 ), w AS (SELECT worker_id, team_id, period_start, sum(n_at) AS n FROM ({wk}) q GROUP BY ALL),
 tot AS (SELECT worker_id, period_start, sum(n) AS customers FROM w GROUP BY ALL),
 wt AS (
@@ -128,13 +138,17 @@ wt AS (
     quantile_cont(load, 0.5) AS med, quantile_cont(load, 0.9) AS p90, max(load) AS mx
   FROM c GROUP BY ALL
 )
-SELECT 'O1' AS indicator, team_id, period_start, act AS numerator, NULL::DOUBLE AS denominator,
-  NULL::DOUBLE AS value FROM st
-UNION ALL SELECT 'O1U', team_id, period_start, unemp, NULL, NULL FROM st
-UNION ALL SELECT 'O1L', team_id, period_start, ltu, NULL, NULL FROM st
-UNION ALL SELECT 'O1LS', team_id, period_start, ltu, unemp, NULL FROM st
-UNION ALL SELECT code, team_id, period_start, n, customers, v
-  FROM cl, LATERAL (VALUES ('O13', med), ('O13P90', p90), ('O13MAX', mx)) t(code, v)"""
+SELECT 'O1' AS indicator, team_id, period_start, '' AS dimension, '' AS dimension_value,
+  act AS numerator, NULL::DOUBLE AS denominator, NULL::DOUBLE AS value FROM st
+UNION ALL SELECT 'O1U', team_id, period_start, '', '', unemp, NULL, NULL FROM st
+UNION ALL SELECT 'O1L', team_id, period_start, '', '', ltu, NULL, NULL FROM st
+UNION ALL SELECT 'O1LS', team_id, period_start, '', '', ltu, unemp, NULL FROM st
+UNION ALL SELECT code, team_id, period_start, '', '', n, customers, v
+  FROM cl, LATERAL (VALUES ('O13', med), ('O13P90', p90), ('O13MAX', mx)) t(code, v)
+UNION ALL SELECT code, team_id, period_start, 'municipality', municipality_code, num, den, NULL
+  FROM sm, LATERAL (VALUES ('O1', act, NULL::DOUBLE), ('O1U', unemp, NULL),
+    ('O1L', ltu, NULL), ('O1LS', ltu, unemp)) t(code, num, den)
+  WHERE municipality_code IS NOT NULL"""
         )
         defs = list(definitions(list(wanted)))
         con.register(
@@ -166,24 +180,31 @@ UNION ALL SELECT code, team_id, period_start, n, customers, v
             con.register("_twanted", pa.table({"team_id": pa.array(list(team_ids), pa.int64())}))
             con.execute("DELETE FROM _tteams WHERE team_id NOT IN (SELECT team_id FROM _twanted)")
             con.unregister("_twanted")
-        sql = f"""
-SELECT d.indicator, d.definition_version, 'team' AS group_type,
-  CAST(t.team_id AS VARCHAR) AS group_code, '{period}' AS period_type, p.period_start,
-  p.period_end, '' AS dimension, '' AS dimension_value,
-  coalesce(r.numerator, 0) AS numerator,
-  CASE WHEN d.aggregation = 'ratio' THEN coalesce(r.denominator, 0) ELSE r.denominator END
-    AS denominator,
-  CASE WHEN d.aggregation = 'count' THEN coalesce(r.numerator, 0)
+        value = """CASE WHEN d.aggregation = 'count' THEN coalesce(r.numerator, 0)
        WHEN d.aggregation = 'ratio' AND r.denominator > 0
          THEN d.factor * r.numerator / r.denominator
-       ELSE r.value END AS value,
-  '' AS status, d.unit, d.source
+       ELSE r.value END"""
+        head = f"""SELECT d.indicator, d.definition_version, 'team' AS group_type,
+  CAST({{team}} AS VARCHAR) AS group_code, '{period}' AS period_type, p.period_start,
+  p.period_end, {{dim}} AS dimension, {{dim_value}} AS dimension_value,
+  coalesce(r.numerator, 0) AS numerator,
+  CASE WHEN d.aggregation = 'ratio' THEN coalesce(r.denominator, 0) ELSE r.denominator END
+    AS denominator, {value} AS value, '' AS status, d.unit, d.source
 FROM _tdefs d
-JOIN _periods p ON p.period_end BETWEEN d.valid_from AND coalesce(d.valid_to, {FAR})
+JOIN _periods p ON p.period_end BETWEEN d.valid_from AND coalesce(d.valid_to, {FAR})"""
+        sql = (
+            head.format(team="t.team_id", dim="''", dim_value="''")
+            + """
 CROSS JOIN _tteams t
 LEFT JOIN _tres r ON r.indicator = d.indicator AND r.team_id = t.team_id
-  AND r.period_start = p.period_start
-ORDER BY d.indicator, t.team_id, p.period_start"""
+  AND r.period_start = p.period_start AND r.dimension = ''
+UNION ALL """
+            + head.format(team="r.team_id", dim="r.dimension", dim_value="r.dimension_value")
+            + """
+JOIN _tres r ON r.indicator = d.indicator AND r.period_start = p.period_start
+  AND r.dimension = 'municipality' AND r.team_id IN (SELECT team_id FROM _tteams)
+ORDER BY 1, 4, 6, 8, 9"""
+        )
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE _tout AS SELECT *, value AS value_low, "
             f"value AS value_high FROM ({sql})"

@@ -83,3 +83,16 @@ def test_saved_and_replaced(store, out):
 def test_unknown_team_indicator_is_refused(store):
     with pytest.raises(EngineError, match="not computed per team"):
         compute_teams(store, ["O3"], start="2025-01-01", end="2025-03-31")
+
+
+def test_team_by_residence_municipality_for_the_drill_down(out):
+    # 31.1.: team 7 serves persons 1 and 2 (091) and person 3 (049)
+    assert value(out, "O1", "7", "2025-01", "091") == 2
+    assert value(out, "O1", "7", "2025-01", "049") == 1
+    assert value(out, "O1", "8", "2025-02", "049") == 1
+    assert value(out, "O1LS", "7", "2025-01", "091") == pytest.approx(50.0)
+    munis = [
+        r for r in out.to_pylist() if r["dimension"] == "municipality" and r["group_code"] == "7"
+    ]
+    assert {r["dimension_value"] for r in munis} == {"091", "049"}
+    assert not [r for r in out.to_pylist() if r["dimension"] and r["indicator"] == "O13"]

@@ -67,6 +67,11 @@ def test_drill_down_area_municipality_team(client, lead, reference_values, team)
     muni = reference_values("O1", level="municipality")[("491", dt.date(2025, 2, 1))]
     html = c.get("/indicators/series/?indicator=O1&municipality=491").content.decode()
     assert f'<th scope="row">2/2025</th><td>{muni:.0f}</td>' in html
+    assert "?indicator=O1&amp;municipality=491" in html  # on to the teams serving Mikkeli
+    html = c.get("/indicators/teams/?indicator=O1&municipality=491&at=2025-02").content.decode()
+    assert "Tiimi A" in html and "<td>2</td>" in html
+    refused = c.get("/indicators/teams/?indicator=O1&municipality=091")
+    assert refused.status_code == 400  # Helsinki is not a municipality of the area
     html = c.get("/indicators/teams/?indicator=O1&at=2025-02").content.decode()
     assert "Tiimi A" in html and f"?indicator=O1&amp;team={team.pk}" in html
     html = c.get(f"/indicators/series/?indicator=O1&team={team.pk}").content.decode()

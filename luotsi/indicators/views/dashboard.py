@@ -169,8 +169,12 @@ def _compare(request, *, level, template, default, codes=None, source=None, extr
     scope = selectors.scope(request.user)
     area = _area_or_none(scope)
     ctx = base_context(request, scope)
+    munis = selectors.area_municipalities(area) if level == "team" else {}
     form = FilterForm(
-        request.GET, indicators=indicator_choices(source, codes), default_indicator=default
+        request.GET,
+        indicators=indicator_choices(source, codes),
+        municipalities=sorted(munis.items(), key=lambda kv: kv[1]),
+        default_indicator=default,
     )
     if request.GET and not form.is_valid():
         raise selectors.QueryError("; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
@@ -179,6 +183,13 @@ def _compare(request, *, level, template, default, codes=None, source=None, extr
     d = selectors.definition(code)
     names, groups, highlight = extra(scope, area, ctx)
     rows = selectors.values(scope, indicator=code, level=level, period_type=period, groups=groups)
+    muni = form.value("municipality") if munis else ""
+    if muni:  # drill-down: the teams' customers living in one municipality
+        rows = [
+            {**r, "dimension": ""}
+            for r in rows
+            if r["dimension"] == "municipality" and r["dimension_value"] == muni
+        ]
     at, periods = _comparison_period(rows, request.GET.get("at", ""))
     rows = [r for r in rows if r["period_start"] == at]
     label = period_label(period, at) if at else ""
@@ -199,6 +210,7 @@ def _compare(request, *, level, template, default, codes=None, source=None, extr
         export_query=f"indicator={code}&period={period}"
         + (f"&start={at:%Y-%m}&end={at:%Y-%m}" if at else ""),
         export_level=level,
+        municipality_name=munis.get(muni, ""),
     )
     return render(request, template, ctx)
 
