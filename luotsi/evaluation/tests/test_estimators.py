@@ -148,3 +148,42 @@ def test_bad_designs_fail_with_a_clear_message(
     assert run.status == RunStatus.FAILED
     assert message in run.error
     assert run.results is None and run.report_html == ""
+
+
+def test_cli_prints_every_estimator_even_without_an_interval(evaluator, make_evaluation, tmp_path):
+    import io
+
+    from django.core.management import call_command
+
+    path, _treated = _single_treated(tmp_path)
+    evaluation = make_evaluation(panel_file=str(path), estimators=["synth", "twfe"])
+    out = io.StringIO()
+    call_command("run_evaluation", "--id", str(evaluation.pk), stdout=out)
+    lines = out.getvalue().splitlines()
+    synth = next(line for line in lines if line.startswith("synth: overall ATT"))
+    assert "CI" not in synth and " p 0.0476" in synth
+    assert any(line.startswith("twfe: overall ATT") and "95% CI" in line for line in lines)
+
+
+def test_api_creates_a_store_evaluation_with_new_estimators(client, evaluator):
+    import json
+
+    client.force_login(evaluator)
+    payload = {
+        "title": "Store",
+        "question": "?",
+        "outcome": "unemployment_rate",
+        "panel_source": "store_public",
+        "period_start": "2020-01",
+        "period_end": "2022-12",
+        "treatment_source": "pilot_kind",
+        "pilot_kind": "municipal",
+        "estimators": ["sunab", "twfe", "wild"],
+        "synth_unit": "",
+    }
+    response = client.post("/api/v1/evaluation/", json.dumps(payload), "application/json")
+    assert response.status_code == 201, response.content
+    assert response.json()["panel_source"] == "store_public"
+    bad = dict(payload, period_start="2020-1", estimators=["magic"])
+    response = client.post("/api/v1/evaluation/", json.dumps(bad), "application/json")
+    assert response.status_code == 422

@@ -41,12 +41,18 @@ class Command(BaseCommand):
         self.stdout.write(f"run {run.pk} (version {run.version}): {run.status}")
         if run.status == RunStatus.FAILED:
             raise CommandError(run.error)
-        overall = next(
-            (r for r in run.results["estimators"][0]["simple"] if r.get("overall")), None
-        )
-        if overall:
-            self.stdout.write(
-                f"overall ATT {overall['estimate']:.4f} "
-                f"(95% CI {overall['ci_low']:.4f} to {overall['ci_high']:.4f})"
-            )
+        for entry in run.results["estimators"]:
+            overall = next((r for r in entry["simple"] if r.get("overall")), None)
+            if overall:
+                self.stdout.write(f"{entry['key']}: {_overall_text(overall)}")
         self.stdout.write(f"fingerprint {run.fingerprint}")
+
+
+def _overall_text(row: dict) -> str:
+    """``overall ATT 1.2345 (95% CI 0.1 to 2.3) p 0.0100``; parts without a value are left out."""
+    text = f"overall ATT {row['estimate']:.4f}"
+    if row.get("ci_low") is not None and row.get("ci_high") is not None:
+        text += f" (95% CI {row['ci_low']:.4f} to {row['ci_high']:.4f})"
+    if row.get("p_value") is not None:
+        text += f" p {row['p_value']:.4f}"
+    return text
