@@ -8,7 +8,8 @@ and never take the writer's DuckDB lock, so a refresh neither blocks nor breaks 
 a request sees the old file until the rename and the new one after it. A failing write deletes
 the copy, so the previous store stays exactly as it was.
 
-The price is one file copy per write (seconds for a few GB); see ``docs/dashboards.md``.
+The price is one copy of the file per write (proportional to its size); see
+``docs/dashboards.md``.
 """
 
 from __future__ import annotations
