@@ -300,7 +300,7 @@ def _wild(frame: pd.DataFrame, s: Settings) -> Entry:
         "weights": boot.weights,
         "n_clusters": boot.n_clusters,
     }
-    note = (
+    inference = (
         f"wild cluster restricted bootstrap-t of the static TWFE coefficient: {boot.draws} "
         f"draws, {boot.weights} weights, {boot.n_clusters} clusters; the standard error shown "
         "is CR1, the interval and p-value are the bootstrap's"
@@ -309,8 +309,8 @@ def _wild(frame: pd.DataFrame, s: Settings) -> Entry:
         "wild",
         "bootstrap",
         simple=[clean(overall)],
-        notes=[note, *static.table.notes],
-        meta={**_meta(static.table), "se_kind": "wild bootstrap"},
+        notes=list(static.table.notes),
+        meta={**_meta(static.table), "se_kind": "wild bootstrap", "inference": inference},
         wild=clean(wild),
     )
 
@@ -382,8 +382,8 @@ def _synth(frame: pd.DataFrame, s: Settings) -> Entry:
         "synth",
         simple=[clean(overall)],
         dynamic=_event_rows(res.table),
-        notes=list(res.table.notes),
-        meta={**_meta(res.table), "se_kind": "placebo"},
+        notes=[],  # the table's only note (no standard errors) is the report's inference text
+        meta={**_meta(res.table), "se_kind": "placebo", "inference": "; ".join(res.table.notes)},
         synth=clean(synth),
     )
 

@@ -64,7 +64,11 @@ def _row(r: dict, monthly: bool) -> dict[str, Any]:
         "label": label,
         "estimate": _num(r["estimate"], 3),
         "se": _num(r["se"], 3),
-        "ci": f"{_num(r['ci_low'], 3)} … {_num(r['ci_high'], 3)}",
+        "ci": (
+            f"{_num(r['ci_low'], 3)} … {_num(r['ci_high'], 3)}"
+            if r.get("ci_low") is not None
+            else "–"
+        ),
         "band": (
             f"{_num(r['band_low'], 3)} … {_num(r['band_high'], 3)}"
             if r.get("band_low") is not None

@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from luotsi.reference.models import Municipality
 from luotsi.stats.plots import event_study_rows, event_study_svg
 from luotsi.stats.results import Estimate
 
@@ -156,14 +157,21 @@ def _bacon(bacon: dict | None) -> dict[str, Any] | None:
     }
 
 
+def _named(code: str) -> str:
+    """``491 Mikkeli`` for a municipality code of the reference data, else the code."""
+    name = Municipality.objects.filter(code=code).values_list("name_fi", flat=True).first()
+    return f"{code} {name}" if name else code
+
+
 def _synth(synth: dict | None) -> dict[str, Any] | None:
     if not synth:
         return None
     return {
-        "unit": synth["treated_unit"],
+        "unit": _named(synth["treated_unit"]),
         "donors": synth["donors"],
         "weights": [
-            {"unit": w["unit"], "weight": num(100 * w["weight"], 1)} for w in synth["donor_weights"]
+            {"unit": _named(w["unit"]), "weight": num(100 * w["weight"], 1)}
+            for w in synth["donor_weights"]
         ],
         "pre_rmspe": num(synth.get("pre_rmspe"), 3),
         "post_rmspe": num(synth.get("post_rmspe"), 3),
