@@ -27,7 +27,10 @@ def indicator_value(row, unit: str = ""):
         return format_html('<span class="badge">{}</span>', _("suppressed"))
     value = row.get("value")
     if value is None:
-        return format_html('<span aria-label="{}">–</span>', _("no value"))
+        return format_html(
+            '<span aria-hidden="true">–</span><span class="visually-hidden">{}</span>',
+            _("no value"),
+        )
     if status == "lower_bound" and row.get("value_high") not in (None, value):
         return format_html("{}–{}", _num(value, unit), _num(row["value_high"], unit))
     return _num(value, unit)
