@@ -157,3 +157,20 @@ def test_commands_report_progress_and_clear_errors(db, capsys):
         call_command("refresh_analytics", "--start", "January")
     call_command("compute_indicators", "--codes", "O1", "--start", "2025-01", "--end", "2025-01-31")
     assert "Done:" in capsys.readouterr().out
+
+
+def test_import_command_offline_exits_with_code_2(db, monkeypatch, analytics_path):
+    from luotsi.integrations.statfin import client as statfin_client
+
+    class OfflineClient:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __getattr__(self, name):
+            raise statfin_client.NetworkUnavailable("cannot connect to pxdata.stat.fi")
+
+    monkeypatch.setattr(statfin_client, "PxWebClient", OfflineClient)
+    with pytest.raises(CommandError, match="No network") as exc:
+        call_command("import_statfin", "--months", "2026M06")
+    assert exc.value.returncode == 2
+    assert not analytics_path.exists()
