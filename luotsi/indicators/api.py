@@ -155,5 +155,5 @@ def values(request, q: Query[ValuesQuery]):
 def export(request, q: Query[ValuesQuery], format: str = "csv", language: str = "fi"):
     """The same values as a file: ``format`` csv | xlsx | parquet, with metadata."""
     scope = _scope(request)
-    params = {**q.dict(), "format": format}
+    params = {**q.model_dump(), "format": format}
     return _guard(request, export_response, scope, params, language)

@@ -174,3 +174,21 @@ def test_import_command_offline_exits_with_code_2(db, monkeypatch, analytics_pat
         call_command("import_statfin", "--months", "2026M06")
     assert exc.value.returncode == 2
     assert not analytics_path.exists()
+
+
+def test_readers_see_the_old_store_until_a_refresh_is_in_place(manager, stocked):
+    from luotsi.indicators import selectors
+
+    scope = selectors.scope(manager)
+
+    def o1():
+        rows = selectors.values(scope, indicator="O1", level="area", groups=[MIKKELI_AREA])
+        return {r["value"] for r in rows}
+
+    before = o1()
+    with storage.writer() as store:
+        store.con.execute(
+            "UPDATE indicator_values SET value = 999 WHERE indicator = 'O1' AND group_type = 'area'"
+        )
+        assert o1() == before  # a dashboard request during the refresh: not blocked, old data
+    assert o1() == {999.0}
