@@ -127,15 +127,28 @@ def _regression_input(frame: pd.DataFrame, s: Settings) -> dict[str, Any]:
     }
 
 
-def _pretrends(tab: EffectTable) -> dict[str, Any] | None:
-    """The joint pre-trends test on a regression event study (anticipation already shifted)."""
+def _pretrends(tab: EffectTable, max_lags: int = 12) -> dict[str, Any] | None:
+    """The joint pre-trends test on a regression event study (anticipation already shifted):
+    the last ``k = min(max_lags, (G - 1) // 2)`` pre-treatment event times, F version with
+    Hotelling's correction, as for Callaway-Sant'Anna (``pipeline.pretrends_test``)."""
+    g = int(tab.meta.get("n_clusters") or 0)
+    pre = sorted(
+        (e for e in tab if "event_time" in e.key and e.key["event_time"] < 0),
+        key=lambda e: e.key["event_time"],
+    )
+    pre = [e for e in pre if math.isfinite(e.estimate)]
+    k = min(max_lags, (g - 1) // 2, len(pre))
+    if k < 1:
+        return None
     try:
-        res = table_pretrends(tab)
+        res = table_pretrends(EffectTable(tab.estimator, tuple(pre[-k:]), tab.level, (), tab.meta))
     except ValueError:
+        return None
+    if res.f_stat is None:
         return None
     return clean(
         {
-            "statistic": res.f_stat if res.f_stat is not None else res.wald,
+            "statistic": res.f_stat,
             "df": res.df,
             "df2": res.df2,
             "wald": res.wald,

@@ -80,7 +80,8 @@ def _row(r: dict, monthly: bool) -> dict[str, Any]:
 
 
 def _lags(event_times: list) -> str:
-    return f"{min(event_times)} … {max(event_times)}" if event_times else ""
+    text = f"{min(event_times)} … {max(event_times)}" if event_times else ""
+    return text.replace("-", "−")
 
 
 def _overall(rows: list[dict]) -> dict | None:

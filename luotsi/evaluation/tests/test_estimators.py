@@ -187,3 +187,14 @@ def test_api_creates_a_store_evaluation_with_new_estimators(client, evaluator):
     bad = dict(payload, period_start="2020-1", estimators=["magic"])
     response = client.post("/api/v1/evaluation/", json.dumps(bad), "application/json")
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize("key", ["sunab", "twfe"])
+def test_regression_event_studies_give_the_pretrends_test(evaluator, make_evaluation, key):
+    """Like Callaway-Sant'Anna's: the last min(12, (G-1)/2) pre-periods, F with (k, G-k) df."""
+    evaluation = make_evaluation(estimators=[key], bootstrap_draws=0)
+    run = services.start_run(actor=evaluator, evaluation=evaluation)
+    pre = run.results["pretrends"]
+    assert pre["df"] == 9 and pre["df2"] == 20 - 9  # 20 clusters
+    assert pre["event_times"] == list(range(-10, -1))  # e = -1 is the reference
+    assert pre["p_value"] > 0.01  # parallel trends hold in the simulation
