@@ -156,7 +156,17 @@ def build_ecosystem(
                 partner_worker if offering.provider_id == partner_worker.organisation_id else None,
                 today,
             )
-    customer = Customer.objects.filter(synthetic=True, enrolments__ended_on__isnull=True).first()
+    # The self-service customer is one of the first demo worker's, so that both can log in.
+    customer = (
+        Customer.objects.filter(
+            synthetic=True,
+            enrolments__ended_on__isnull=True,
+            responsibilities__ends_at__isnull=True,
+            responsibilities__worker=min(workers, key=lambda w: w.username),
+        )
+        .order_by("last_name", "first_name", "id")
+        .first()
+    )
     if customer is None or User.objects.filter(username="asiakas").exists():
         return None
     with transaction.atomic():
