@@ -112,7 +112,12 @@ def deadlines(
     * plan made: an agreed plan on or before the initial interview's deadline;
     * supplementary interviews (2022-05-02 to 2025-12-31 registrations): every 2 weeks during the
       first 3 months, counted from the previous interview;
+    * intensified period (same registrations): after 6 months of job search a 1-month period with
+      2 extra (supplementary) discussions, repeated every 6 months;
     * job-search interview: every 3 calendar months after the previous interview.
+
+    A deadline counted in weeks or months that falls on a Saturday, Sunday or public holiday moves
+    to the next working day (Act 150/1930 on the calculation of statutory time limits, § 5).
     """
     horizon = min(today, ended_on) if ended_on else today
     held = sorted(
@@ -143,7 +148,7 @@ def deadlines(
         window_end = cal.add_months(registered_on, 3)
         last = initial
         while True:
-            next_due = last + dt.timedelta(weeks=supp.amount)
+            next_due = cal.next_working_day(last + dt.timedelta(weeks=supp.amount))
             if next_due > window_end or next_due > horizon + dt.timedelta(days=14):
                 break
             met = next((m.held_on for m in held if last < m.held_on <= window_end), None)
@@ -159,11 +164,12 @@ def deadlines(
             if met is None:
                 break
             last = met
+    out.extend(_intensified(registered_on, horizon, held))
     jsi = rule_on("job_search_interview", registered_on)
     if jsi:
         last = initial
         while True:
-            next_due = cal.add_months(last, jsi.amount)
+            next_due = cal.next_working_day(cal.add_months(last, jsi.amount))
             if next_due > horizon + dt.timedelta(days=31):
                 break
             met = next((m.held_on for m in held if last < m.held_on), None)
@@ -175,6 +181,33 @@ def deadlines(
             if met is None:
                 break
             last = met
+    return out
+
+
+def _intensified(
+    registered_on: dt.date, horizon: dt.date, held: Sequence[Meeting]
+) -> list[Deadline]:
+    """Two extra discussions in the month that starts after every 6 months of job search.
+
+    Each period gives two deadlines due at the end of its month (on a working day); the first and
+    the second supplementary interview held on or after the period's first day meet them.
+    """
+    rule = rule_on("intensified_period", registered_on)
+    if rule is None:
+        return []
+    supplementary = [m.held_on for m in held if m.meeting_type == "supplementary_interview"]
+    out: list[Deadline] = []
+    k = 1
+    while (starts := cal.add_months(registered_on, rule.amount * k)) <= horizon:
+        due = cal.next_working_day(cal.add_months(starts, 1))
+        ends = cal.add_months(registered_on, rule.amount * (k + 1))
+        in_period = [d for d in supplementary if starts <= d < ends]
+        for i in range(2):
+            met = in_period[i] if i < len(in_period) else None
+            out.append(
+                Deadline("intensified_period", due, met, rule.legal_reference, rule.description)
+            )
+        k += 1
     return out
 
 
