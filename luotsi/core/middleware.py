@@ -1,6 +1,25 @@
-"""Security headers that Django does not set itself (CSP, permissions policy)."""
+"""Security headers that Django does not set itself (CSP, permissions policy), and the request
+context that the personal-data read log records (which view or API endpoint read the data)."""
 
 from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    view: str
+    path: str
+
+
+_current: ContextVar[RequestContext | None] = ContextVar("luotsi_request", default=None)
+
+
+def current_request() -> RequestContext | None:
+    """The page or endpoint being served (None outside a request, e.g. in a command)."""
+    return _current.get()
+
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -19,13 +38,25 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 class SecurityHeadersMiddleware:
-    """Adds a strict Content-Security-Policy: every asset is served by Luotsi itself."""
+    """Adds a strict Content-Security-Policy: every asset is served by Luotsi itself.
+
+    It also remembers which view serves the request (``current_request``) for the read log.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        name = (match.view_name if match else "") or getattr(view_func, "__qualname__", "")
+        _current.set(RequestContext(view=name[:200], path=f"{request.method} {request.path}"[:500]))
+
     def __call__(self, request):
-        response = self.get_response(request)
+        token = _current.set(None)
+        try:
+            response = self.get_response(request)
+        finally:
+            _current.reset(token)
         if request.path.startswith("/api/docs"):
             # The OpenAPI viewer is served locally but needs inline bootstrapping.
             response.headers.setdefault(

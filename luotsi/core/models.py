@@ -161,6 +161,11 @@ class PersonalDataRead(models.Model):
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     request_id = models.UUIDField(default=uuid.uuid4, editable=False)
+    # Which page or API endpoint read the data: the URL name (e.g. ``customers:detail``) and the
+    # method and path of the request. Nullable without a default, so adding the columns keeps
+    # the append-only triggers (SQLite adds them in place instead of rebuilding the table).
+    view = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
+    path = models.CharField(max_length=500, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         verbose_name = _("personal data read")

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from .middleware import current_request
 from .models import AuditEntry, Organisation, PersonalDataRead, Unit, User
 from .roles import Role, ensure_role_groups
 
@@ -39,13 +40,17 @@ def audit(
 def log_personal_data_read(
     *, actor: User, customer_id, purpose: str, fields: Iterable[str] = ()
 ) -> PersonalDataRead:
-    """Record that ``actor`` read a customer's personal data (who, when, why, what)."""
+    """Record that ``actor`` read a customer's personal data (who, when, why, what, and through
+    which page or API endpoint when called while serving a request)."""
+    where = current_request()
     return PersonalDataRead.objects.create(
         actor=actor,
         customer_id=customer_id,
         purpose=purpose,
         fields=sorted(set(fields)),
         organisation=actor.organisation,
+        view=where.view if where else None,
+        path=where.path if where else None,
     )
 
 
