@@ -226,3 +226,94 @@ def test_generic_area_file_with_dates(tmp_path):
     services.load_areas(path)
     assert [m.code for m in selectors.members_of_area("99", dt.date(2026, 6, 30))] == ["091"]
     assert list(selectors.members_of_area("99", dt.date(2026, 7, 1))) == []
+
+
+def test_each_mainland_municipality_in_exactly_one_area_valid_on_the_day():
+    """Counted with the validity period on both sides (valid_from <= day <= valid_to)."""
+    mainland = selectors.municipalities_on(D2025).exclude(region__code="21")
+    valid = AreaMembership.objects.filter(valid_from__lte=D2025).exclude(valid_to__lt=D2025)
+    per_municipality = dict(
+        valid.filter(municipality__in=mainland)
+        .values_list("municipality__code")
+        .annotate(n=Count("id"))
+    )
+    assert len(per_municipality) == 292 and set(per_municipality.values()) == {1}
+    assert valid.values("area").distinct().count() == 45
+    # the selector agrees for every municipality
+    assert (
+        sum(len(selectors.members_of_area(a.code, D2025)) for a in selectors.areas_on(D2025)) == 292
+    )
+    # Mäntyharju holds Pertunmaa's former territory: 588 has no area, 507 has one
+    assert selectors.area_of("588", D2025) is None and selectors.area_of("507", D2025) is not None
+
+
+def test_malformed_area_file_names_line_and_column_and_writes_nothing(tmp_path):
+    before = snapshot()
+    path = write(
+        tmp_path,
+        "areas.csv",
+        "area_code,municipality_code,valid_from,valid_to\n99,091,2026-01-01,\n99,092,2026-13-01,\n",
+    )
+    with pytest.raises(ReferenceFileError) as err:
+        services.load_areas(path)
+    assert (err.value.line, err.value.column) == (3, "valid_from")
+    assert "line 3" in str(err.value) and "valid_from" in str(err.value)
+    assert snapshot() == before
+    assert not EmploymentArea.objects.filter(code="99").exists()
+
+
+def test_cli_loads_with_a_progress_bar_and_reports_nothing_changed(capsys):
+    from django.core.management import call_command
+
+    before = snapshot()
+    call_command("load_reference")
+    out, err = capsys.readouterr()
+    assert "0 created, 0 updated" in out
+    assert "row/s" in err or "%|" in err  # tqdm's bar on stderr
+    assert snapshot() == before
+
+
+def test_cli_bad_file_is_a_command_error_naming_line_and_column(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    before = snapshot()
+    path = write(
+        tmp_path,
+        "p.csv",
+        "pilot_kind,pilot_name,municipality_code,valid_from,valid_to,status,source\n"
+        "municipal,X,091,2021-03-01,2020-12-31,verified,x\n",
+    )
+    with pytest.raises(CommandError) as err:
+        call_command("load_reference", "--pilots", str(path), "--no-progress")
+    assert str(err.value).startswith("nothing was loaded:")
+    assert "line 2" in str(err.value) and "valid_to" in str(err.value)
+    assert snapshot() == before
+
+
+def test_load_failing_midway_writes_nothing(tmp_path, monkeypatch):
+    """Atomic even when the database refuses a row after others were written."""
+    from luotsi.reference import models
+
+    before = snapshot()
+    path = write(
+        tmp_path,
+        "p.csv",
+        "pilot_kind,pilot_name,municipality_code,valid_from,valid_to,status,source\n"
+        "municipal,Uusi X,091,2021-03-01,2024-12-31,verified,x\n"
+        "municipal,Uusi X,092,2021-03-01,2024-12-31,verified,x\n",
+    )
+    real_save = models.PilotMembership.save
+    calls = {"n": 0}
+
+    def failing_save(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("disk full")
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(models.PilotMembership, "save", failing_save)
+    with pytest.raises(Exception):  # noqa: B017 - whatever the database says
+        services.load_pilots(path)
+    assert calls["n"] == 2  # the first membership had been written when the second failed
+    assert snapshot() == before
+    assert not models.Pilot.objects.filter(name_fi="Uusi X").exists()
