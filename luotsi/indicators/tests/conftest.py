@@ -33,9 +33,11 @@ def analytics_path(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def english():
+def english(client, settings):
+    """Messages are asserted in English (Finnish is the default language of the pages)."""
     from django.utils import translation
 
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     with translation.override("en"):
         yield
 
