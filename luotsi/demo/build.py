@@ -72,6 +72,6 @@ def build_demo(*, customers: int, stdout, password: str | None = None) -> DemoSu
         password=customer_password,
     )
     if username:
-        logins.append(DemoLogin(username, customer_password, None, _("customer")))
+        logins.append(DemoLogin(username, customer_password, None, _("Customer")))
     build_evaluation(stdout=stdout)
     return DemoSummary(area.name_fi, logins)
