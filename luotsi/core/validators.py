@@ -18,7 +18,7 @@ from stdnum.fi import ytunnus
 def normalise_business_id(value: str) -> str:
     """Return the business ID (Y-tunnus) in the form 1234567-8 or raise ValidationError."""
     try:
-        return ytunnus.validate(value)
+        return ytunnus.format(ytunnus.validate(value))
     except InvalidChecksum as exc:
         raise ValidationError(
             _("Business ID %(value)s has a wrong check digit."),

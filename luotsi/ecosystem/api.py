@@ -21,7 +21,7 @@ from luotsi.core.services import log_personal_data_read
 from luotsi.customers import selectors as casework
 
 from . import selectors, services
-from .models import Consent, Referral, ServiceOffering
+from .models import Consent, Handover, ProgressReport, Referral, ServiceOffering
 from .permissions import customer_of
 
 router = Router(tags=["ecosystem"], auth=django_auth)
@@ -291,6 +291,153 @@ def me(request):
             {**_referral(r), "id": str(r.pk), "sent_at": r.sent_at and r.sent_at.isoformat()}
             | {"started_on": r.started_on and r.started_on.isoformat()}
             | {"ended_on": r.ended_on and r.ended_on.isoformat()}
+            | {
+                "reports": [
+                    {"id": str(p.pk), "reported_on": p.reported_on.isoformat(), "text": p.text}
+                    for p in r.reports.order_by("reported_on", "created_at")
+                ]
+            }
             for r in o["referrals"]
         ],
     }
+
+
+class CommentIn(Schema):
+    text: str
+    disputes: bool = False
+
+
+def _own_customer(request):
+    customer = customer_of(request.user)
+    if customer is None:
+        raise HttpError(404, "not a customer account")
+    return customer
+
+
+@router.post("/me/tasks/{task_id}/done", response=dict)
+def me_task_done(request, task_id: uuid.UUID):
+    """The customer marks one of their own plan tasks done."""
+    from luotsi.customers.models import PlanTask
+
+    customer = _own_customer(request)
+    task = get_object_or_404(PlanTask, pk=task_id, plan__customer=customer)
+    task = _rules(services.mark_own_task_done, actor=request.user, task=task)
+    return {"id": str(task.pk), "status": task.status}
+
+
+@router.post("/me/reports/{report_id}/comment", response={201: dict})
+def me_comment(request, report_id: int, body: CommentIn):
+    """The customer comments on a partner's progress report, or disputes it."""
+    customer = _own_customer(request)
+    report = get_object_or_404(ProgressReport, pk=report_id, referral__customer=customer)
+    comment = _rules(
+        services.comment_on_report,
+        actor=request.user,
+        report=report,
+        text=body.text,
+        disputes=body.disputes,
+    )
+    return 201, {"id": str(comment.pk), "disputes": comment.disputes}
+
+
+# --- handovers ------------------------------------------------------------------------------------
+
+
+class HandoverIn(Schema):
+    to_worker_id: int | None = None
+    to_unit_id: int | None = None
+    to_organisation_id: int | None = None
+    reason: str = ""
+
+
+class HandoverOut(Schema):
+    id: uuid.UUID
+    status: str
+    deadline_on: dt.date
+    from_organisation: str
+    to: str
+    reason: str
+    decline_reason: str
+    customer: dict[str, str | int]
+
+
+def _handover(request, h, *, inbox: bool) -> dict:
+    to = h.to_worker or h.to_unit or h.to_organisation
+    # the receiver sees the consented data; the sender (area staff) only which customer it is
+    customer = (
+        selectors.handover_customer_view(request.user, h) if inbox else {"id": str(h.customer_id)}
+    )
+    return {
+        "id": h.pk,
+        "status": h.status,
+        "deadline_on": h.deadline_on,
+        "from_organisation": str(h.from_organisation),
+        "to": str(to),
+        "reason": h.reason,
+        "decline_reason": h.decline_reason,
+        "customer": customer,
+    }
+
+
+@router.get("/handovers", response=dict[str, list[HandoverOut]])
+def handovers(request):
+    """Handovers waiting for my answer (consented data only), sent by me, and alerts of declined
+    or expired ones that came back to me."""
+    return {
+        "inbox": [
+            _handover(request, h, inbox=True) for h in selectors.handovers_inbox(request.user)
+        ],
+        "outbox": [
+            _handover(request, h, inbox=False) for h in selectors.handovers_outbox(request.user)
+        ],
+        "alerts": [
+            _handover(request, h, inbox=False) for h in selectors.handover_alerts(request.user)
+        ],
+    }
+
+
+@router.post("/customers/{customer_id}/handovers", response={201: HandoverOut})
+def request_handover(request, customer_id: uuid.UUID, body: HandoverIn):
+    """Offer responsibility to a worker, a team or an organisation (accept by a deadline)."""
+    from luotsi.core.models import Organisation, Unit, User
+
+    c = _staff_customer(request, customer_id)
+    targets = {
+        "to_worker": body.to_worker_id and get_object_or_404(User, pk=body.to_worker_id),
+        "to_unit": body.to_unit_id and get_object_or_404(Unit, pk=body.to_unit_id),
+        "to_organisation": body.to_organisation_id
+        and get_object_or_404(Organisation, pk=body.to_organisation_id),
+    }
+    h = _rules(
+        services.request_handover,
+        actor=request.user,
+        customer=c,
+        reason=body.reason,
+        **{k: v or None for k, v in targets.items()},
+    )
+    return 201, _handover(request, h, inbox=False)
+
+
+@router.post("/handovers/{handover_id}/{action}", response=HandoverOut)
+def handover_action(request, handover_id: uuid.UUID, action: str, body: ActionIn):
+    """accept | decline (reason) | cancel | acknowledge (an alert)."""
+    u = request.user
+    visible = (
+        {h.pk for h in selectors.handovers_inbox(u)}
+        | {h.pk for h in selectors.handovers_outbox(u)}
+        | {h.pk for h in selectors.handover_alerts(u)}
+    )
+    if handover_id not in visible:
+        raise HttpError(404, "Not Found")
+    h = Handover.objects.get(pk=handover_id)
+    calls = {
+        "accept": lambda: services.accept_handover(actor=u, handover=h),
+        "decline": lambda: services.decline_handover(actor=u, handover=h, reason=body.reason),
+        "cancel": lambda: services.cancel_handover(actor=u, handover=h),
+        "acknowledge": lambda: services.acknowledge_handover(actor=u, handover=h),
+    }
+    if action not in calls:
+        raise HttpError(404, "unknown action")
+    _rules(lambda: calls[action]())
+    h.refresh_from_db()
+    return _handover(request, h, inbox=False)

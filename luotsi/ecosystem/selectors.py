@@ -12,7 +12,7 @@ import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +29,7 @@ from .choices import (
     ConsentPurpose,
     setting,
 )
-from .models import Consent, Handover, ProgressReport, Referral, ServiceOffering
+from .models import Alliance, Consent, Handover, ProgressReport, Referral, ServiceOffering
 from .permissions import is_provider_worker
 
 # --- consent --------------------------------------------------------------------------------------
@@ -56,6 +56,18 @@ def consents_of(customer) -> QuerySet[Consent]:
 
 
 # --- catalogue ------------------------------------------------------------------------------------
+
+
+def alliances(day: dt.date | None = None) -> QuerySet[Alliance]:
+    """Alliance agreements with their members and the pooled totals (``total_budget_eur``,
+    ``total_person_years``); with ``day``, only those in force on that day."""
+    qs = Alliance.objects.prefetch_related("members__organisation").annotate(
+        total_budget_eur=Sum("members__budget_eur"),
+        total_person_years=Sum("members__person_years"),
+    )
+    if day is not None:
+        qs = qs.filter(starts_on__lte=day).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+    return qs.order_by("-starts_on", "name")
 
 
 def _with_free_places(qs: QuerySet[ServiceOffering]) -> QuerySet[ServiceOffering]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from luotsi.core.roles import Role, has_role
 from luotsi.core.services import audit
@@ -19,7 +20,7 @@ from ..models import Alliance, AllianceMember, ServiceOffering
 def _require_admin(actor) -> None:
     if actor is not None and not has_role(actor, Role.ADMINISTRATOR, Role.AREA_MANAGEMENT):
         raise EcosystemError(
-            "Only administrators and area management maintain alliances and the catalogue.",
+            _("Only administrators and area management maintain alliances and the catalogue."),
             code="forbidden",
         )
 

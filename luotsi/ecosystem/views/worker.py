@@ -16,7 +16,7 @@ from luotsi.kernel.codes import PlanTaskKind, PlanTaskStatus
 
 from .. import selectors, services
 from ..forms import ConsentForm, HandoverForm, OfferingSearchForm, ReferralForm
-from ..models import Alliance, Consent, Handover, Referral
+from ..models import Consent, Handover, Referral
 from .common import RULE_ERRORS, error_messages, form_errors, require_staff
 
 
@@ -250,5 +250,5 @@ def alliances(request):
     return render(
         request,
         "ecosystem/alliances.html",
-        {"alliances": Alliance.objects.prefetch_related("members__organisation")},
+        {"alliances": selectors.alliances()},
     )
