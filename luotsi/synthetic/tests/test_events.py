@@ -148,3 +148,31 @@ def test_write_parquet_file_and_directory(tmp_path):
     parts = sorted((tmp_path / "dir" / "events").glob("part-*.parquet"))
     assert len(parts) >= 2
     assert pa.concat_tables(pq.read_table(p) for p in parts).equals(expected)
+
+
+def test_generation_streams_unit_by_unit(monkeypatch, tmp_path):
+    """Neither ``generate`` nor ``write_parquet`` holds the whole run: units are simulated on
+    demand and Parquet row groups are written while later units are still to come."""
+    from luotsi.synthetic import generator
+    from luotsi.synthetic.population import plan_units
+
+    config = small_config(scale=0.05)
+    units = len(plan_units(config))
+    assert units >= 3
+    ran = []
+    real_run = generator.run_unit
+    monkeypatch.setattr(generator, "run_unit", lambda c, u: ran.append(u) or real_run(c, u))
+    stream = generate(config)
+    next(stream)
+    assert len(ran) == 1  # the first batch comes before the second unit is simulated
+    ran.clear()
+    written_after = []
+    real_write = pq.ParquetWriter.write_table
+
+    def spy(self, table, *args, **kwargs):
+        written_after.append(len(ran))
+        return real_write(self, table, *args, **kwargs)
+
+    monkeypatch.setattr(pq.ParquetWriter, "write_table", spy)
+    write_parquet(config, tmp_path / "s.parquet", row_group_size=2_000)
+    assert len(ran) == units and written_after[0] < units
