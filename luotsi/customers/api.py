@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
@@ -189,7 +190,7 @@ class QueuesOut(Schema):
 
 def _staff(request) -> None:
     if not has_role(request.user, *AREA_STAFF):
-        raise HttpError(403, "Area staff only.")
+        raise HttpError(403, _("Area staff only."))
 
 
 def _customer(request, customer_id, *, purpose: str, fields=("name",)):
@@ -204,7 +205,7 @@ def _rules(fn, **kw) -> Any:
     try:
         return fn(**kw)
     except PermissionDenied as exc:
-        raise HttpError(403, str(exc) or "Permission denied.") from exc
+        raise HttpError(403, str(exc) or _("Permission denied.")) from exc
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):  # name the bad fields
             detail = "; ".join(
@@ -279,7 +280,7 @@ def register(request, data: RegisterIn):
     if existing is not None:
         visible = selectors.customers_for(request.user).filter(pk=existing.pk).exists()
         return 409, {
-            "detail": "This person is already a customer.",
+            "detail": _("This person is already a customer."),
             "existing_id": str(existing.pk) if visible else None,
         }
     c = _rules(services.register_customer, actor=request.user, **data.dict())
@@ -317,7 +318,7 @@ def plan(request, customer_id: uuid.UUID):
     enrolment = c.open_enrolment()
     p = getattr(enrolment, "plan", None) if enrolment else None
     if p is None:
-        raise HttpError(404, "No plan yet.")
+        raise HttpError(404, _("No plan yet."))
     return _plan(p)
 
 
@@ -377,11 +378,11 @@ def exit_period(request, customer_id: uuid.UUID, data: ExitIn):
 def assign(request, customer_id: uuid.UUID, data: AssignIn):
     """Team lead: move the customer to another worker of the same organisation."""
     if not can_lead_team(request.user):
-        raise HttpError(403, "Team leads only.")
+        raise HttpError(403, _("Team leads only."))
     c = _customer(request, customer_id, purpose="api_rebalance")
     worker = User.objects.filter(pk=data.worker_id, organisation=request.user.organisation).first()
     if worker is None:
-        raise HttpError(422, "Choose a worker of your own organisation.")
+        raise HttpError(422, _("Choose a worker of your own organisation."))
     _rules(services.assign_responsible_worker, actor=request.user, customer=c, worker=worker)
     return {"responsible_worker": str(worker)}
 
