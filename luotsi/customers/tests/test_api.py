@@ -302,3 +302,10 @@ def test_read_outside_a_request_has_no_view(register, worker):
     c = register()
     row = log_personal_data_read(actor=worker, customer_id=c.pk, purpose="export")
     assert row.view is None and row.path is None
+
+
+def test_every_rule_description_is_marked_for_translation():
+    from luotsi.customers.views.customer import RULE_DESCRIPTIONS
+    from luotsi.kernel import service_model as sm
+
+    assert {r.description for r in sm.rules()} <= set(RULE_DESCRIPTIONS)

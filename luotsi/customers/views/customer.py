@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from luotsi.core.roles import AREA_STAFF, has_role
@@ -64,6 +65,25 @@ def register(request):
     return render(request, "customers/register.html", {"form": form, "duplicate": duplicate})
 
 
+# The rule descriptions of luotsi/kernel/service_model_rules.csv (the kernel has no Django), marked
+# here so that they are translated where the case file shows them.
+RULE_DESCRIPTIONS = (
+    gettext_noop("Initial interview within 5 working days of the start of job search"),
+    gettext_noop("Initial interview within 10 working days of the start of job search"),
+    gettext_noop(
+        "Employment plan made at the initial interview (or at an earlier supplementary discussion)"
+    ),
+    gettext_noop("Supplementary job-search discussions every 2 weeks during the first 3 months"),
+    gettext_noop(
+        "After 6 months of job search a 1-month period with 2 extra discussions, repeated every 6 months"
+    ),
+    gettext_noop("Job-search discussion every 3 months"),
+    gettext_noop(
+        "A new initial interview only if at least 6 months have passed since the previous job search ended"
+    ),
+)
+
+
 @login_required
 def detail(request, pk):
     customer = get_customer(request, pk, purpose="case_file")
@@ -75,7 +95,10 @@ def detail(request, pk):
         "enrolment": enrolment,
         "enrolments": customer.enrolments.all(),
         "responsibility": selectors.current_responsibility(customer),
-        "deadlines": [(d, d.status(today)) for d in selectors.customer_deadlines(customer, today)],
+        "deadlines": [
+            (d, d.status(today), _(d.description))
+            for d in selectors.customer_deadlines(customer, today)
+        ],
         "plan": plan,
         "tasks": plan.tasks.all() if plan else [],
         "distance": selectors.distance_travelled(customer),
