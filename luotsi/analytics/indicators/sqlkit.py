@@ -40,7 +40,13 @@ def interval_measures(
     ``intervals`` must yield ``municipality_code, *keys, start_on, end_on`` and the columns the
     weight expressions use. ``<w>_at`` is the sum of weights of intervals containing the point
     (``period_end`` = counting day, or ``prev`` = the day before the period starts);
-    ``<w>_days`` is the sum over the period's days (customer-days).
+    ``<w>_days`` is the sum over the period's days (customer-days). Rows where every measure
+    is 0 are left out (the engine's spine fills them in).
+
+    Days are clamped to the spine's range ``[lo, hi]``; each piecewise-constant segment
+    ``[day, next_day)`` with a non-zero level is then expanded to the period indices whose
+    point lies in it (``#points < day`` .. ``#points < next_day``) or, for ``days``, whose days
+    overlap it, through a small day -> index lookup (equality joins only, no range join).
     """
     names = list(weights)
     k = "".join(f"{c}, " for c in keys)
@@ -53,13 +59,15 @@ def interval_measures(
         f"sum({n}) OVER (PARTITION BY {part} ORDER BY day ROWS UNBOUNDED PRECEDING) AS {n}"
         for n in names
     )
-    pt = "p.period_end" if point == "period_end" else "p.period_start - 1"
+    nonzero = " OR ".join(f"{n} <> 0" for n in names)
+    pt = "period_end" if point == "period_end" else "period_start - 1"
     at = ", ".join(
-        f"CAST(coalesce(sum(s.{n}) FILTER (WHERE s.day <= {pt} AND s.next_day > {pt}), 0) "
+        f"CAST(coalesce(sum(s.{n}) FILTER (WHERE p.pt >= s.day AND p.pt < s.next_day), 0) "
         f"AS DOUBLE) AS {n}_at"
         for n in names
     )
     day_cols = ""
+    i_lo, i_hi = "ca.i_pt", "cb.i_pt"
     if days:
         day_cols = ", " + ", ".join(
             f"CAST(coalesce(sum(s.{n} * (least(s.next_day, p.period_end + 1) - "
@@ -67,26 +75,44 @@ def interval_measures(
             f"s.next_day > p.period_start), 0) AS DOUBLE) AS {n}_days"
             for n in names
         )
-    lo = f"least(p.period_start, {pt})"
-    hi = f"greatest(p.period_end, {pt})"
+        i_lo, i_hi = "least(ca.i_pt, ca.i_first)", "greatest(cb.i_pt, cb.i_after)"
     return f"""
-WITH iv AS (
-  SELECT municipality_code, {k}start_on, coalesce(end_on, {FAR}) AS end_on, {w_sel}
-  FROM ({intervals}) q
+WITH p AS (
+  SELECT CAST(row_number() OVER (ORDER BY period_start) - 1 AS INTEGER) AS i, period_start,
+    period_end, {pt} AS pt FROM _periods
+), b AS (
+  SELECT least(min(period_start), min(pt)) - 1 AS lo, greatest(max(period_end), max(pt)) + 1 AS hi
+  FROM p
+), cal AS (
+  SELECT CAST(r.day AS DATE) AS day,
+    CAST((SELECT count(*) FROM p WHERE p.pt < CAST(r.day AS DATE)) AS INTEGER) AS i_pt,
+    CAST((SELECT count(*) FROM p WHERE p.period_end < CAST(r.day AS DATE)) AS INTEGER) AS i_first,
+    CAST((SELECT count(*) FROM p WHERE p.period_start < CAST(r.day AS DATE)) AS INTEGER)
+      AS i_after
+  FROM b, range(CAST(b.lo AS TIMESTAMP), CAST(b.hi AS TIMESTAMP) + INTERVAL 1 DAY,
+    INTERVAL 1 DAY) r(day)
+), iv AS (
+  SELECT municipality_code, {k}greatest(b.lo, least(b.hi, start_on)) AS start_on,
+    greatest(b.lo, least(b.hi, coalesce(end_on, {FAR}))) AS end_on, {w_sel}
+  FROM ({intervals}) q, b
   WHERE start_on IS NOT NULL AND start_on < coalesce(end_on, {FAR})
 ), d AS (
   SELECT municipality_code, {k}day, {w_sum} FROM (
-    SELECT municipality_code, {k}start_on AS day, {w_pos} FROM iv
+    SELECT municipality_code, {k}start_on AS day, {w_pos} FROM iv WHERE start_on < end_on
     UNION ALL
-    SELECT municipality_code, {k}end_on AS day, {w_neg} FROM iv WHERE end_on < {FAR}
+    SELECT municipality_code, {k}end_on AS day, {w_neg} FROM iv WHERE start_on < end_on
   ) GROUP BY ALL
-), s AS (
-  SELECT municipality_code, {k}day,
-    coalesce(lead(day) OVER (PARTITION BY {part} ORDER BY day), {FAR}) AS next_day, {w_cum}
+), c AS (
+  SELECT municipality_code, {k}day, lead(day) OVER (PARTITION BY {part} ORDER BY day) AS next_day,
+    {w_cum}
   FROM d
+), s AS (
+  SELECT c.*, unnest(range({i_lo}, {i_hi})) AS i
+  FROM c JOIN cal ca ON ca.day = c.day JOIN cal cb ON cb.day = c.next_day
+  WHERE c.next_day IS NOT NULL AND ({nonzero})
 )
 SELECT s.municipality_code, {"".join(f"s.{c}, " for c in keys)}p.period_start, {at}{day_cols}
-FROM s JOIN _periods p ON s.day <= {hi} AND s.next_day > {lo}
+FROM s JOIN p USING (i)
 GROUP BY ALL
 """
 
