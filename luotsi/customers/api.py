@@ -16,7 +16,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
@@ -279,12 +279,15 @@ def register(request, data: RegisterIn):
     existing = _rules(services.find_duplicates, personal_identity_code=data.personal_identity_code)
     if existing is not None:
         visible = selectors.customers_for(request.user).filter(pk=existing.pk).exists()
-        return 409, {
-            "detail": _("This person is already a customer."),
-            "existing_id": str(existing.pk) if visible else None,
-        }
+        return Status(
+            409,
+            {
+                "detail": _("This person is already a customer."),
+                "existing_id": str(existing.pk) if visible else None,
+            },
+        )
     c = _rules(services.register_customer, actor=request.user, **data.dict())
-    return 201, _summary(c)
+    return Status(201, _summary(c))
 
 
 @router.post("/{customer_id}/reregister", response={201: dict})
@@ -292,7 +295,7 @@ def reregister(request, customer_id: uuid.UUID, data: ReregisterIn):
     """Open a new job-search period; the earlier periods stay as history."""
     c = _customer(request, customer_id, purpose="api_reregister")
     e = _rules(services.reregister, actor=request.user, customer=c, **data.dict())
-    return 201, {"enrolment_id": str(e.pk), "registered_on": e.registered_on.isoformat()}
+    return Status(201, {"enrolment_id": str(e.pk), "registered_on": e.registered_on.isoformat()})
 
 
 @router.get("/{customer_id}/assessments", response=list[DistanceOut])
@@ -309,7 +312,7 @@ def distance(request, customer_id: uuid.UUID):
 def assess(request, customer_id: uuid.UUID, data: AssessmentIn):
     c = _customer(request, customer_id, purpose="api_assessment", fields=("assessment",))
     a = _rules(services.record_assessment, actor=request.user, customer=c, **data.dict())
-    return 201, {"id": str(a.pk), "sequence": a.sequence}
+    return Status(201, {"id": str(a.pk), "sequence": a.sequence})
 
 
 @router.get("/{customer_id}/plan", response=PlanOut)
@@ -334,8 +337,9 @@ def save_plan(request, customer_id: uuid.UUID, data: PlanIn):
 @router.post("/{customer_id}/meetings", response={201: MeetingOut})
 def schedule(request, customer_id: uuid.UUID, data: MeetingIn):
     c = _customer(request, customer_id, purpose="api_meeting")
-    return 201, _meeting(
-        _rules(services.schedule_meeting, actor=request.user, customer=c, **data.dict())
+    return Status(
+        201,
+        _meeting(_rules(services.schedule_meeting, actor=request.user, customer=c, **data.dict())),
     )
 
 
@@ -363,7 +367,7 @@ def contact(request, customer_id: uuid.UUID, data: ContactIn):
     """A note with its channel (the text never enters the journey log)."""
     c = _customer(request, customer_id, purpose="api_contact")
     n = _rules(services.record_contact, actor=request.user, customer=c, **data.dict())
-    return 201, {"id": str(n.pk)}
+    return Status(201, {"id": str(n.pk)})
 
 
 @router.post("/{customer_id}/exit", response=dict)

@@ -12,7 +12,7 @@ import uuid
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
@@ -171,7 +171,7 @@ def give_consent(request, customer_id: uuid.UUID, body: ConsentIn):
         shared_fields=body.shared_fields,
         valid_until=body.valid_until,
     )
-    return 201, {"id": str(consent.pk), "version": consent.version}
+    return Status(201, {"id": str(consent.pk), "version": consent.version})
 
 
 @router.post("/consents/{consent_id}/revoke", response=dict)
@@ -196,7 +196,7 @@ def create_referral(request, customer_id: uuid.UUID, body: ReferralIn):
     r = _rules(
         write, actor=request.user, customer=c, offering=offering, task=task, message=body.message
     )
-    return 201, _referral(r)
+    return Status(201, _referral(r))
 
 
 @router.post("/referrals/{referral_id}/{action}", response=ReferralOut)
@@ -337,7 +337,7 @@ def me_comment(request, report_id: int, body: CommentIn):
         text=body.text,
         disputes=body.disputes,
     )
-    return 201, {"id": str(comment.pk), "disputes": comment.disputes}
+    return Status(201, {"id": str(comment.pk), "disputes": comment.disputes})
 
 
 # --- handovers ------------------------------------------------------------------------------------
@@ -415,7 +415,7 @@ def request_handover(request, customer_id: uuid.UUID, body: HandoverIn):
         reason=body.reason,
         **{k: v or None for k, v in targets.items()},
     )
-    return 201, _handover(request, h, inbox=False)
+    return Status(201, _handover(request, h, inbox=False))
 
 
 @router.post("/handovers/{handover_id}/{action}", response=HandoverOut)
