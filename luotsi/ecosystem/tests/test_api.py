@@ -221,3 +221,20 @@ def test_after_revocation_the_partner_reaches_nothing(client, world, worker, par
     assert sweep(c, world, secrets) == []
     assert _frozen_state() == before
     assert PersonalDataRead.objects.filter(actor=partner).count() == reads_before
+
+
+def test_openapi_documents_worker_partner_and_customer_endpoints(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    for path in (
+        f"{API}/offerings",  # worker
+        f"{API}/customers/{{customer_id}}/referrals",
+        f"{API}/customers/{{customer_id}}/handovers",
+        f"{API}/handovers/{{handover_id}}/{{action}}",
+        f"{API}/partner/referrals/{{referral_id}}/{{action}}",  # partner
+        f"{API}/me",  # customer
+        f"{API}/me/tasks/{{task_id}}/done",
+        f"{API}/me/reports/{{report_id}}/comment",
+        "/api/v1/customers/{customer_id}/plan",
+        "/api/v1/customers/queues",
+    ):
+        assert path in paths, path
