@@ -67,8 +67,12 @@ def _urban(config: SyntheticConfig) -> np.ndarray:
     return np.array([m.municipality.targets["TYOVOIMATK"] >= lf for m in models])
 
 
-def run_unit(config: SyntheticConfig, unit: Unit) -> UnitResult:
-    """Everything one unit produces: event batches (one per block of persons) and truth rows."""
+def run_unit(config: SyntheticConfig, unit: Unit, *, spells_only: bool = False) -> UnitResult:
+    """Everything one unit produces: event batches (one per block of persons) and truth rows.
+
+    ``spells_only`` skips the case work: only ``customer.registered``, ``responsibility.*``,
+    ``handover.*`` and ``customer.exited`` (same persons, periods, dates and exit reasons; other identifiers and
+    times of day differ from the full output)."""
     models = calibrate(config)
     area_map = areas(config)
     area_of = [area_map[m.municipality.area_code] for m in models]
@@ -88,12 +92,13 @@ def run_unit(config: SyntheticConfig, unit: Unit) -> UnitResult:
         b.block_offset = int(blk) << BLOCK_ID_BITS
         ecosystem.handovers(b)
         casework.registration(b)
-        first = casework.first_meeting(b)
-        casework.supplementary(b, first)
-        jsi_idx, jsi_day = casework.job_search_interviews(b, first)
-        casework.assessments_and_plans(b, first, jsi_idx, jsi_day)
-        casework.contacts(b)
-        ecosystem.referrals(b, first)
+        if not spells_only:
+            first = casework.first_meeting(b)
+            casework.supplementary(b, first)
+            jsi_idx, jsi_day = casework.job_search_interviews(b, first)
+            casework.assessments_and_plans(b, first, jsi_idx, jsi_day)
+            casework.contacts(b)
+            ecosystem.referrals(b, first)
         casework.exits(b)
         lag = rng.integers(0, 3_000_000, b.frame.rows)
         batch = b.frame.batch(next_event, unit.index, lag)
@@ -167,15 +172,17 @@ def _truth(config, unit, pop, periods, codes_) -> pa.RecordBatch:
 
 
 def _run(args) -> UnitResult:
-    config, unit = args
-    return run_unit(config, unit)
+    config, unit, spells_only = args
+    return run_unit(config, unit, spells_only=True) if spells_only else run_unit(config, unit)
 
 
-def _results(config: SyntheticConfig, workers: int) -> Iterator[UnitResult]:
+def _results(
+    config: SyntheticConfig, workers: int, spells_only: bool = False
+) -> Iterator[UnitResult]:
     units = plan_units(config)
     if workers <= 1:
         for u in units:
-            yield run_unit(config, u)
+            yield run_unit(config, u, spells_only=True) if spells_only else run_unit(config, u)
         return
     ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with ctx.Pool(workers) as pool:
@@ -183,18 +190,24 @@ def _results(config: SyntheticConfig, workers: int) -> Iterator[UnitResult]:
         pending = collections.deque()
         todo = iter(units)
         for unit in itertools.islice(todo, 2 * workers):
-            pending.append(pool.apply_async(_run, ((config, unit),)))
+            pending.append(pool.apply_async(_run, ((config, unit, spells_only),)))
         while pending:
             result = pending.popleft().get()
             nxt = next(todo, None)
             if nxt is not None:
-                pending.append(pool.apply_async(_run, ((config, nxt),)))
+                pending.append(pool.apply_async(_run, ((config, nxt, spells_only),)))
             yield result
 
 
-def generate(config: SyntheticConfig, *, workers: int = 1) -> Iterator[pa.RecordBatch]:
-    """The events of ``config`` as flat record batches (schema = ``FLAT_COLUMNS``)."""
-    for result in _results(config, workers):
+def generate(
+    config: SyntheticConfig, *, workers: int = 1, spells_only: bool = False
+) -> Iterator[pa.RecordBatch]:
+    """The events of ``config`` as flat record batches (schema = ``FLAT_COLUMNS``).
+
+    ``spells_only``: registrations, responsibility, handovers and exits (no case work), for uses that
+    need only the job-search periods (e.g. municipality panels of spells), several times faster.
+    """
+    for result in _results(config, workers, spells_only):
         for batch in result.events:
             if batch.num_rows:
                 yield batch

@@ -133,10 +133,27 @@ class Population:
         return len(self.municipality)
 
 
-def _draw_choice(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
-    """One category per row of ``probs`` (rows sum to 1)."""
+class _PeriodDraws:
+    """The uniforms and exponentials of one period number, drawn for all ``n_all`` persons of a
+    unit in a fixed order and then taken for the persons ``who`` that have such a period."""
+
+    def __init__(self, rng: np.random.Generator, n_all: int, n_exp: int, who: np.ndarray):
+        self.experiment = rng.random((n_exp, n_all))[:, who]
+        self.budget = rng.standard_exponential(n_all)[who]
+        self.employed = rng.random(n_all)[who]
+        self.reason = rng.random(n_all)[who]
+        self.laid_off = rng.random(n_all)[who]
+        self.again = rng.random(n_all)[who]
+        self.gaps = rng.standard_exponential((4, n_all))[:, who]
+        self.keeps = rng.random((3, n_all))[:, who]
+
+
+def _draw_choice(
+    rng: np.random.Generator, probs: np.ndarray, uniform: np.ndarray | None = None
+) -> np.ndarray:
+    """One category per row of ``probs`` (rows sum to 1), from ``uniform`` when given."""
     cum = np.cumsum(probs, axis=-1)
-    u = rng.random(len(probs))[:, None]
+    u = (rng.random(len(probs)) if uniform is None else uniform)[:, None]
     return np.minimum((u > cum).sum(axis=1), probs.shape[1] - 1)
 
 
@@ -187,27 +204,47 @@ def _persons(config, models, muni, first_day, rng):
     return age, education, foreign, male, birth, lang, needs
 
 
-def _pilot_factor(config, models, muni, lo, hi, share):
-    """Exit-hazard multiplier from pilots over day interval [lo, hi) (overlap-weighted)."""
-    factor = np.ones(len(muni))
-    codes_ = np.array([m.code for m in models])[muni] if len(muni) else np.array([], dtype=str)
+def _pilot_pieces(config, models, muni, lo, hi):
+    """Pieces of each duration month [lo, hi) with a constant pilot hazard multiplier.
+
+    Returns ``edges`` (n, k+1: lo, the pilot start/end days inside the month in order, hi) and
+    ``factor`` (n, k): the product of the hazard ratios of the pilots running in each piece.
+    With no pilot touching the month there is one piece with factor 1."""
+    n = len(muni)
+    if not config.pilots:
+        return np.stack([lo, hi], axis=1), np.ones((n, 1))
+    codes_ = np.array([m.code for m in models])[muni] if n else np.array([], dtype=str)
+    bounds = []
+    for pilot in config.pilots:
+        bounds += [max(tb.day(pilot.starts_on), 0), tb.day(pilot.ends_on) + 1]
+    inner = np.clip(np.asarray(bounds, dtype=np.int64)[None, :], lo[:, None], hi[:, None])
+    edges = np.concatenate([lo[:, None], np.sort(inner, axis=1), hi[:, None]], axis=1)
+    mid2 = edges[:, :-1] + edges[:, 1:]  # twice the midpoint of each piece
+    factor = np.ones(mid2.shape)
     for pilot in config.pilots:
         inside = np.isin(codes_, pilot.municipalities)
         if not inside.any():
             continue
-        a = max(tb.day(pilot.starts_on), 0)
-        b = tb.day(pilot.ends_on) + 1
-        overlap = np.clip(np.minimum(hi, b) - np.maximum(lo, a), 0, None) / np.maximum(hi - lo, 1)
-        factor = factor * np.where(inside, 1 + overlap * (pilot.hazard_ratio - 1), 1.0)
-    return 1 + share * (factor - 1), factor
+        a2 = 2 * max(tb.day(pilot.starts_on), 0)
+        b2 = 2 * (tb.day(pilot.ends_on) + 1)
+        running = inside[:, None] & (mid2 >= a2) & (mid2 < b2)
+        factor = np.where(running, factor * pilot.hazard_ratio, factor)
+    return edges, factor
 
 
-def _durations(config, models, muni, g, start, hr_exp, rng):
-    """End day (OPEN if censored) and exit reason index of periods starting on ``start``."""
+def _durations(config, models, muni, g, start, hr_exp, rng=None, *, draws=None):
+    """End day (OPEN if censored) and exit reason index of periods starting on ``start``.
+
+    ``draws`` = (budget, uniform): the period's Exp(1) hazard budget and the uniform that decides
+    whether its exit is to employment; drawn from ``rng`` when not given. A pilot changes the
+    hazard exactly from its first to its last day (a duration month that it splits is spent piece
+    by piece), so an exit before the start day is the same with or without the pilot."""
     p = config.parameters
     window_end = tb.day(config.ends_on)
     n = len(start)
-    budget = rng.exponential(size=n)
+    if draws is None:
+        draws = (rng.exponential(size=n), rng.random(n))
+    budget, u_employed = (np.array(d, dtype=float) for d in draws)
     end = np.full(n, OPEN, dtype=np.int64)
     employed = np.zeros(n, dtype=bool)
     alive = np.flatnonzero(start <= window_end)
@@ -223,39 +260,52 @@ def _durations(config, models, muni, g, start, hr_exp, rng):
         share = employment_share(p, np.array([j]))[0]
         base = hazard_at(p, np.array([j]))[0]
         mon = tb.year_month((lo + hi) // 2)[1]
-        hr = hr_exp[alive]
-        if config.pilots:
-            _f, pilot = _pilot_factor(config, models, muni[alive], lo, hi, share)
-            hr = hr * pilot
-        rate = base * g[alive] * season[mon] * (1 + share * (hr - 1))
+        edges, pilot = _pilot_pieces(config, models, muni[alive], lo, hi)
+        hr = hr_exp[alive][:, None] * pilot  # (n, pieces)
+        length = np.maximum(hi - lo, 1)[:, None]
+        per_month = (base * g[alive] * season[mon])[:, None] * (1 + share * (hr - 1))
+        spent = np.cumsum(per_month * (edges[:, 1:] - edges[:, :-1]) / length, axis=1)
         b = budget[alive]
-        out = b < rate
+        out = b < spent[:, -1]
         idx = alive[out]
-        frac = b[out] / rate[out]
-        end[idx] = np.maximum(lo[out] + np.floor(frac * (hi[out] - lo[out])).astype(np.int64), 1)
-        end[idx] = np.maximum(end[idx], start[idx] + 1)
-        pe = share * hr[out] / (share * hr[out] + 1 - share)
-        employed[idx] = rng.random(idx.size) < pe
-        budget[alive[~out]] -= rate[~out]
+        piece = (spent[out] <= b[out, None]).sum(axis=1)
+        rows = np.flatnonzero(out)
+        before = np.where(piece > 0, spent[rows, np.maximum(piece - 1, 0)], 0.0)
+        rate = per_month[rows, piece] / length[rows, 0]  # hazard per day in the piece
+        day = edges[rows, piece] + np.floor((b[out] - before) / rate).astype(np.int64)
+        day = np.minimum(day, edges[rows, piece + 1] - 1)
+        end[idx] = np.maximum(np.maximum(day, 1), start[idx] + 1)
+        h = hr[rows, piece]
+        pe = share * h / (share * h + 1 - share)
+        employed[idx] = u_employed[idx] < pe
+        budget[alive[~out]] -= spent[~out, -1]
         alive = alive[~out]
         j += 1
     end = np.where(end > window_end, OPEN, end)
     return end, employed
 
 
-def _return_day(p, end: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _return_day(p, end: np.ndarray, rng=None, *, draws=None) -> np.ndarray:
     """Day of re-registration after ``end``: a gap of 14 days plus an exponential, thinned by
-    the inflow seasonality (up to four draws) so that re-registrations peak with the inflow."""
+    the inflow seasonality (up to four draws) so that re-registrations peak with the inflow.
+
+    ``draws`` = (gaps, keeps): standard exponentials (4, n) and uniforms (3, n), one per attempt
+    and period, drawn from ``rng`` when not given (fixed numbers, whatever ``end`` is)."""
+    n = len(end)
+    if draws is None:
+        draws = (rng.standard_exponential((4, n)), rng.random((3, n)))
+    gaps, keeps = draws
     season = np.asarray(p.inflow_season) / max(p.inflow_season)
-    out = np.zeros(len(end), dtype=np.int64)
+    scale = max(p.reregistration_mean_gap_days - 14, 1)
+    out = np.zeros(n, dtype=np.int64)
     todo = np.flatnonzero(end < OPEN)
     for attempt in range(4):
-        gap = 14 + rng.exponential(max(p.reregistration_mean_gap_days - 14, 1), size=todo.size)
+        gap = 14 + scale * gaps[attempt, todo]
         day = end[todo] + gap.astype(np.int64)
         out[todo] = day
         if attempt == 3:
             break
-        ok = rng.random(todo.size) < season[tb.year_month(np.minimum(day, 2**31))[1]]
+        ok = keeps[attempt, todo] < season[tb.year_month(np.minimum(day, 2**31))[1]]
         todo = todo[~ok]
     return out
 
@@ -280,10 +330,15 @@ def simulate(config: SyntheticConfig, unit: Unit) -> Population:
     who = np.arange(len(muni))
     start = first_day
     prev_end = np.full(len(muni), -1, dtype=np.int64)
+    n_all = len(muni)
     for number in range(MAX_PERIODS):
         if not who.size:
             break
         n = who.size
+        # common random numbers: every period number draws the same amounts for every person of
+        # the unit, whoever has such a period, so an effect that changes one person's history
+        # changes no other person's draws (see "Determinism" in docs/synthetic.md)
+        u = _PeriodDraws(rng, n_all, n_exp, who)
         arm = np.full((n, n_exp), -1, dtype=np.int8)
         hr_exp = np.ones(n)
         takeup = np.ones(n)
@@ -293,23 +348,25 @@ def simulate(config: SyntheticConfig, unit: Unit) -> Population:
             eligible = (start >= lo) & (start <= hi) & ~assigned[who, e]
             if exp.municipalities:
                 eligible &= np.isin(code_arr[muni[who]], exp.municipalities)
-            draw = rng.random(n) < exp.share
+            draw = u.experiment[e] < exp.share
             arm[:, e] = np.where(eligible, draw.astype(np.int8), -1)
             assigned[who[eligible], e] = True
             treated = eligible & draw
             hr_exp = np.where(treated, hr_exp * exp.hazard_ratio, hr_exp)
             takeup = np.where(treated, takeup * exp.take_up_ratio, takeup)
-        end, employed = _durations(config, models, muni[who], g_person[who], start, hr_exp, rng)
+        end, employed = _durations(
+            config, models, muni[who], g_person[who], start, hr_exp, draws=(u.budget, u.employed)
+        )
         other = np.array([_OTHER_EXITS[a] for a in range(3)])[age[who]]
         other = other / other.sum(axis=1, keepdims=True)
-        reason_other = _draw_choice(rng, other)
+        reason_other = _draw_choice(rng, other, u.reason)
         reason_other = reason_other + (reason_other >= EMPLOYED)  # skip the employment slot
         reason = np.where(employed, EMPLOYED, reason_other)
         reason = np.where(end == OPEN, -1, reason)
-        laid_off = rng.random(n) < p.laid_off_share
+        laid_off = u.laid_off < p.laid_off_share
         parts.append((who, number, start, end, reason, laid_off, prev_end, arm, takeup))
-        again = (end != OPEN) & (reason != MOVED) & (rng.random(n) < p.reregistration_probability)
-        next_start = np.where(again, _return_day(p, end, rng), window_end + 1)
+        again = (end != OPEN) & (reason != MOVED) & (u.again < p.reregistration_probability)
+        next_start = np.where(again, _return_day(p, end, draws=(u.gaps, u.keeps)), window_end + 1)
         again &= next_start <= window_end
         next_start = tb.next_working_day(np.where(again, next_start, window_end))
         again &= next_start <= window_end
