@@ -39,7 +39,9 @@ def selftest(args: list[str]) -> int:
     if lint.returncode:
         return lint.returncode
     workers = (
-        ["-n", os.environ.get("LUOTSI_TEST_WORKERS", "2")] if (os.cpu_count() or 1) > 1 else []
+        ["-n", os.environ.get("LUOTSI_TEST_WORKERS", "2"), "--dist", "loadgroup"]
+        if (os.cpu_count() or 1) > 1
+        else []
     )
     cmd = [sys.executable, "-m", "pytest", *workers, *args]
     return subprocess.run(cmd, cwd=ROOT, env=env).returncode

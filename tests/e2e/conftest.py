@@ -34,6 +34,15 @@ print(json.dumps({"customer": str(c.pk), "name": f"{c.first_name} {c.last_name}"
 server_facts: dict = {}
 
 
+def pytest_collection_modifyitems(items):
+    """All browser tests run on one xdist worker (``--dist loadgroup``), so the demo server that
+    they share is built once."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in Path(item.fspath).resolve().parents:
+            item.add_marker(pytest.mark.xdist_group("e2e"))
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -78,12 +87,18 @@ def server(tmp_path_factory):
     )
     base = f"http://127.0.0.1:{port}"
     server_facts.update(json.loads((var / "facts.json").read_text()))
-    for _ in range(100):
+    deadline = time.monotonic() + 120  # a loaded 2-core machine starts Django slowly
+    while True:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 break
         except OSError:
-            time.sleep(0.1)
+            if proc.poll() is not None:
+                pytest.fail(f"the demo server exited with code {proc.returncode}")
+            if time.monotonic() > deadline:
+                proc.terminate()
+                pytest.fail(f"the demo server did not listen on port {port} within 120 s")
+            time.sleep(0.2)
     yield base
     proc.terminate()
     proc.wait(timeout=10)

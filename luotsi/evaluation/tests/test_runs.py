@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from luotsi.evaluation import services
 from luotsi.evaluation.choices import RunStatus
 from luotsi.evaluation.models import EvaluationRun
+from luotsi.evaluation.report import render_report
 from luotsi.reference.models import Pilot
 
 from .conftest import TRUE_EFFECT
@@ -54,7 +55,9 @@ def test_pretrend_violation_is_detected(evaluator, make_evaluation, tmp_path):
     run = services.start_run(actor=evaluator, evaluation=evaluation)
     assert run.status == RunStatus.SUCCEEDED, run.error
     assert run.results["pretrends"]["p_value"] < 0.01
-    assert "parallel-trends assumption is doubtful" in run.report_html
+    # The run's own report is in the evaluator's language (Finnish by default); English on demand.
+    assert "rinnakkaisten trendien oletus on kyseenalainen" in run.report_html
+    assert "parallel-trends assumption is doubtful" in render_report(run, "en")
 
 
 def test_missing_file_fails_with_a_clear_message(evaluator, make_evaluation, tmp_path):
