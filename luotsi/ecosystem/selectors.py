@@ -315,7 +315,7 @@ def bouncing(
     today = today or timezone.localdate()
     n = setting("LUOTSI_BOUNCING_MAX_MOVES") if max_moves is None else max_moves
     m = setting("LUOTSI_BOUNCING_WINDOW_DAYS") if window_days is None else window_days
-    since = today - dt.timedelta(days=m)
+    since = today - dt.timedelta(days=m - 1)  # the window is today and the m - 1 days before
     start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
     ids = customers.values("pk")
     moves: dict = defaultdict(int)

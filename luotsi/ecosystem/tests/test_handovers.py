@@ -229,3 +229,24 @@ def test_handovers_appear_in_the_caseload_queues(client, worker, colleague, cust
     client.force_login(worker)
     page = client.get("/customers/").content.decode()
     assert "Handovers declined or expired" in page and f"/customers/{customer.pk}/" in page
+
+
+@pytest.mark.parametrize(
+    ("days_ago", "moves", "flagged"),
+    [
+        (89, 4, True),  # the oldest move is on the first day of the 90-day window
+        (90, 4, False),  # ... one day before it: only 3 moves in the window
+        (10, 3, False),  # exactly N = 3 moves is not "more than N"
+    ],
+)
+def test_bouncing_window_and_count_edges(worker, register, offering, days_ago, moves, flagged):
+    today = dt.date(2025, 6, 30)
+    c = register()
+    noon = dt.time(12)
+    for i in range(moves):
+        ago = days_ago if i == 0 else 1 + i
+        r = _referral(c, offering, worker, sent_days_ago=0)
+        r.sent_at = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=ago), noon))
+        Referral.objects.filter(pk=r.pk).update(sent_at=r.sent_at)
+    flags = selectors.bouncing(selectors.alert_scope(worker), today, max_moves=3, window_days=90)
+    assert ([f.customer for f in flags] == [c]) is flagged
