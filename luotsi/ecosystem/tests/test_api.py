@@ -55,6 +55,11 @@ def test_customer_marks_a_task_done_and_disputes_a_report_through_the_api(
     assert post(c, f"{API}/me/reports/{report.pk}/comment", {"text": " "}).status_code == 422
     job = worker_plan_task(worker, customer)
     assert post(c, f"{API}/me/tasks/{job.pk}/done").json()["status"] == "done"
+    assert post(c, f"{API}/me/tasks/{job.pk}/done").status_code == 422  # already done
+    service = post(c, f"{API}/me/tasks/{service_task.pk}/done")
+    assert service.status_code == 422 and "service is completed" in service.json()["detail"]
+    service_task.refresh_from_db()
+    assert service_task.status != "done"
     other_task = worker_plan_task(worker, other)
     assert post(c, f"{API}/me/tasks/{other_task.pk}/done").status_code == 404
     other_task.refresh_from_db()
