@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -50,3 +52,16 @@ def test_openapi_schema_lists_reference_endpoints(client):
     assert "/api/v1/reference/areas/{code}/members" in schema["paths"]
     docs = client.get("/api/v1/docs").content.decode()
     assert "cdn.jsdelivr" not in docs and "/static/ninja/" in docs
+
+
+def test_area_page_lists_its_municipalities_on_the_chosen_date(client):
+    from luotsi.reference import selectors
+
+    client.cookies["django_language"] = "en"
+    area = selectors.area_of("507", dt.date(2025, 1, 1))  # Mäntyharju
+    html = client.get(f"/reference/areas/{area.code}/?date=2025-01-01").content.decode()
+    members = {m.name_fi for m in selectors.members_of_area(area.code, dt.date(2025, 1, 1))}
+    assert "Mäntyharju" in members and all(name in html for name in members)
+    assert "Pertunmaa" not in html
+    html = client.get(f"/reference/areas/{area.code}/?date=2024-12-31").content.decode()
+    assert "No members on this date." in html and "Mäntyharju" not in html.split("<main")[1]
