@@ -180,6 +180,7 @@ def _review_plan(worker, c: Customer, on: dt.date) -> None:
         review_due_on=cal.add_months(on, 3),
         applications_required=plan.applications_required,
         tasks=tasks,
+        effective_on=on,
     )
 
 
@@ -223,6 +224,7 @@ def _journey(rng: random.Random, worker, c: Customer, registered: dt.date, today
         ),
         agreed=True,
         agreed_on=held,
+        effective_on=held,
         review_due_on=cal.add_months(held, 3),
         applications_required=rng.choice([2, 3, 4, 4]),
         tasks=[

@@ -119,11 +119,23 @@ def save_plan(
     review_due_on: dt.date | None = None,
     applications_required: int = 4,
     tasks: Sequence[Mapping[str, Any]] = (),
+    effective_on: dt.date | None = None,
 ) -> EmploymentPlan:
     """Save a new version of the plan. ``tasks`` lists every task to keep: existing ones by ``id``
-    (their status may change), new ones without. Tasks left out are cancelled, never deleted."""
+    (their status may change), new ones without. Tasks left out are cancelled, never deleted.
+
+    ``effective_on`` is the day the version was made with the customer when it is entered
+    afterwards (default today; never in the future nor before the job-search period began): the
+    journey event is dated on it, so indicators count the plan from that day."""
     require_area_staff(actor, customer.area_code)
     enrolment = _open_enrolment(customer)
+    if effective_on is not None and not (
+        enrolment.registered_on <= effective_on <= timezone.localdate()
+    ):
+        raise CaseWorkError(
+            _("The plan's date %(day)s must lie between the start of the job search and today.")
+            % {"day": effective_on.strftime("%-d.%-m.%Y")}
+        )
     if not 0 <= applications_required <= 4:
         raise CaseWorkError(_("The job-search obligation is 0–4 applications a month."))
     if agreed and agreed_on is None:
@@ -197,6 +209,7 @@ def save_plan(
         review_due_on=review_due_on,
         task_count=len(all_tasks),
         applications_required=applications_required,
+        occurred_at=_at(effective_on),
     )
     return plan
 

@@ -190,3 +190,23 @@ def test_moving_writes_a_moved_event(register, worker):
     assert kinds(c)[-2:] == ["customer.details_updated", "customer.moved"]
     with pytest.raises(CaseWorkError, match="cannot be edited"):
         services.update_details(actor=worker, customer=c, personal_identity_code="x")
+
+
+def test_a_plan_entered_afterwards_is_dated_on_its_day_and_bad_days_write_nothing(register, worker):
+    c = register(registered_on=D(2025, 3, 3))
+    services.save_plan(
+        actor=worker,
+        customer=c,
+        goal="Työ",
+        agreed=True,
+        agreed_on=D(2025, 3, 5),
+        effective_on=D(2025, 3, 5),
+    )
+    event = JourneyEvent.objects.filter(customer_id=c.pk, kind="plan.saved").get()
+    assert event.occurred_at.date() == D(2025, 3, 5)
+    before = JourneyEvent.objects.count()
+    for bad in (D(2025, 3, 2), dt.date.today() + dt.timedelta(days=1)):
+        with pytest.raises(CaseWorkError, match="between the start of the job search and today"):
+            services.save_plan(actor=worker, customer=c, goal="Muu", agreed=True, effective_on=bad)
+    assert JourneyEvent.objects.count() == before
+    assert PlanVersion.objects.filter(plan__customer=c).count() == 1

@@ -13,6 +13,7 @@ from luotsi.customers.errors import CaseWorkError
 from luotsi.customers.models import Customer, Responsibility
 from luotsi.demo.customers import build_customers, temporary_identity_code
 from luotsi.demo.users import WORKER_USERNAMES, ensure_area_organisation, ensure_users
+from luotsi.journey.models import JourneyEvent
 from luotsi.kernel.codes import OrganisationType
 from luotsi.reference import selectors as reference
 
@@ -64,6 +65,10 @@ def test_journeys_meet_most_deadlines_and_keep_plans_reviewed(demo_area):
         and p.review_due_on < TODAY
     ]
     assert len(overdue_reviews) / len(active) < 0.3
+    # Plans are dated on the day they were made or reviewed, so indicators count them then.
+    saved = JourneyEvent.objects.filter(kind="plan.saved")
+    assert saved.count() > len(active)  # reviews add versions
+    assert all(e.occurred_at.date() <= TODAY for e in saved)
     # The caseload is spread over many workers, as in a real area.
     busy = {r.worker_id for r in Responsibility.objects.filter(ends_at__isnull=True)}
     assert len(busy) >= 10
