@@ -210,3 +210,58 @@ def test_a_plan_entered_afterwards_is_dated_on_its_day_and_bad_days_write_nothin
             services.save_plan(actor=worker, customer=c, goal="Muu", agreed=True, effective_on=bad)
     assert JourneyEvent.objects.count() == before
     assert PlanVersion.objects.filter(plan__customer=c).count() == 1
+
+
+def test_a_plan_failing_on_its_last_task_writes_nothing(register, worker):
+    """The plan, its tasks, its version and their journey events are one transaction."""
+    c = register()
+    before = kinds(c)
+    with pytest.raises(CaseWorkError):
+        services.save_plan(
+            actor=worker,
+            customer=c,
+            goal="Työ",
+            agreed=True,
+            tasks=[
+                {"kind": "job_search", "title": "Hae töitä"},
+                {"kind": "teleportation", "title": "Väärä laji"},
+            ],
+        )
+    assert kinds(c) == before
+    assert not PlanVersion.objects.filter(plan__customer=c).exists()
+    assert not c.plans.exists() or not c.plans.get().tasks.exists()
+
+
+def test_dates_in_the_wrong_order_write_nothing(register, worker):
+    c = register(registered_on=D(2025, 3, 3))
+    before = kinds(c)
+    with pytest.raises(CaseWorkError, match="cannot end before"):
+        services.exit_enrolment(
+            actor=worker, customer=c, ended_on=D(2025, 3, 2), exit_reason="education"
+        )
+    with pytest.raises(CaseWorkError, match="ends before it starts"):
+        services.report_job_search(
+            actor=worker,
+            customer=c,
+            period_start=D(2025, 5, 31),
+            period_end=D(2025, 5, 1),
+            applications=2,
+        )
+    assert kinds(c) == before
+    assert c.open_enrolment().ended_on is None
+
+
+def test_unknown_municipality_writes_nothing(register, worker):
+    with pytest.raises(CaseWorkError, match="municipality"):
+        register(municipality_code="999")
+    with pytest.raises(CaseWorkError, match="municipality"):
+        register(municipality_code=None, postal_code="00001")
+    # Pertunmaa no longer exists on 1.1.2025
+    with pytest.raises(CaseWorkError, match="municipality"):
+        register(municipality_code="588", registered_on=D(2025, 1, 2))
+    assert Customer.objects.count() == 0 and JourneyEvent.objects.count() == 0
+    c = register()
+    with pytest.raises(CaseWorkError, match="999"):
+        services.update_details(actor=worker, customer=c, municipality_code="999")
+    c.refresh_from_db()
+    assert c.municipality.code == "491" and "customer.moved" not in kinds(c)
