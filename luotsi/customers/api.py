@@ -254,7 +254,12 @@ def _items(items) -> list[dict]:
 def search(request, q: str):
     """Search before create: customers of the user's area by name or identity code."""
     _staff(request)
-    return [_summary(c) for c in selectors.search(request.user, q)[:100]]
+    found = list(selectors.search(request.user, q)[:100])
+    for c in found:
+        log_personal_data_read(
+            actor=request.user, customer_id=c.pk, purpose="api_search", fields=("name",)
+        )
+    return [_summary(c) for c in found]
 
 
 @router.get("/queues", response=QueuesOut)

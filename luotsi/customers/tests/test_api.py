@@ -296,6 +296,21 @@ def test_read_log_names_who_when_which_customer_and_which_view(client, register,
         cursor.execute("UPDATE core_personaldataread SET view = 'x'")
 
 
+def test_search_results_are_logged_as_reads(client, register, worker):
+    c = register(last_name="Hakutulos")
+    client.force_login(worker)
+    client.get("/customers/search/", {"q": "Hakutulos"})
+    client.get(f"{API}/search", {"q": "Hakutulos"})
+    client.get("/customers/search/", {"q": "Eiloydy"})
+    rows = PersonalDataRead.objects.filter(customer_id=c.pk).order_by("id")
+    assert [(r.purpose, r.view) for r in rows] == [
+        ("search", "customers:search"),
+        ("api_search", rows[1].view),
+    ]
+    assert rows[0].fields == ["birth_date", "municipality", "name"]
+    assert rows[1].view.endswith("search")
+
+
 def test_read_outside_a_request_has_no_view(register, worker):
     from luotsi.core.services import log_personal_data_read
 

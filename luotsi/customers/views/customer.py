@@ -12,6 +12,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from luotsi.core.roles import AREA_STAFF, has_role
+from luotsi.core.services import log_personal_data_read
 from luotsi.journey.selectors import events_of_customer
 
 from .. import selectors, services
@@ -40,8 +41,14 @@ def _staff(request) -> None:
 def search(request):
     _staff(request)
     form = SearchForm(request.GET or None)
-    results = selectors.search(request.user, form.data.get("q", "")) if form.is_bound else []
-    return render(request, "customers/search.html", {"form": form, "results": list(results[:100])})
+    results = (
+        list(selectors.search(request.user, form.data.get("q", ""))[:100]) if form.is_bound else []
+    )
+    for c in results:  # the results show name, date of birth and municipality
+        log_personal_data_read(
+            actor=request.user, customer_id=c.pk, purpose="search", fields=SEARCH_FIELDS
+        )
+    return render(request, "customers/search.html", {"form": form, "results": results})
 
 
 @login_required
@@ -64,6 +71,8 @@ def register(request):
             form.add_error(None, str(exc))
     return render(request, "customers/register.html", {"form": form, "duplicate": duplicate})
 
+
+SEARCH_FIELDS = ("name", "birth_date", "municipality")
 
 # The rule descriptions of luotsi/kernel/service_model_rules.csv (the kernel has no Django), marked
 # here so that they are translated where the case file shows them.
