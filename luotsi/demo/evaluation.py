@@ -18,12 +18,11 @@ import datetime as dt
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from luotsi.analytics.panels import month_index
-from luotsi.analytics.refresh import ingest_relation
+from luotsi.analytics.simulate import synthetic_store
 from luotsi.analytics.store import Store
 from luotsi.core.models import User
 from luotsi.evaluation import services
@@ -33,7 +32,7 @@ from luotsi.evaluation.panel_store import EXIT_RATE, build_frame
 from luotsi.reference import exports
 from luotsi.reference import selectors as reference
 from luotsi.reference.models import PilotKind
-from luotsi.synthetic import PilotEffect, SyntheticConfig, generate
+from luotsi.synthetic import PilotEffect, SyntheticConfig
 
 #: Pilot municipalities simulated as treated (when the reference data has them in a municipal
 #: pilot): Mikkeli, Hämeenlinna, Savonlinna, Lahti, Jyväskylä, Seinäjoki, Kokkola.
@@ -87,13 +86,10 @@ def simulate_panel(*, scale: float, seed: int, workers: int = 2) -> tuple[pd.Dat
             ),
         ),
     )
-    events = pa.Table.from_batches(list(generate(config, workers=workers)))
-    with Store(threads=workers) as store:
-        store.con.register("_demo_events", events)
-        ingest_relation(store, "_demo_events", derive=True, source="demo-evaluation")
-        store.load_reference(
-            municipalities=[r for r in exports.municipality_rows() if r["code"] in codes]
-        )
+    rows = [r for r in exports.municipality_rows() if r["code"] in codes]
+    with synthetic_store(
+        config, workers=workers, threads=workers, municipalities=rows, source="demo-evaluation"
+    ) as store:
         raw, _notes = build_frame(
             store,
             source="events",

@@ -101,8 +101,9 @@ def test_bias_is_small_and_95_percent_intervals_cover(replications):
 
     Tolerance: with R = 48 replications the number of covering intervals is Binomial(48, 0.95)
     if the intervals are exact; its SE is 3.1 points, so only gross failures can be detected:
-    the test fails below 40/48 (83%), which has probability 0.0006 under nominal coverage. It
-    would fail for standard errors about 35% too small. The other side (over-coverage) is
+    the test fails below 40/48 (83%), which has probability 0.0006 under nominal coverage. With
+    standard errors 35% too small (true coverage 80%) it fails with probability 0.66, with 25%
+    too small (86%) only 0.23. The other side (over-coverage) is
     checked through the SE ratio below. The 93-97% requirement is checked with 1000 replications
     (Monte Carlo SE 0.7 points) in benchmarks/validate_did_synthetic.py; see docs/validation.md.
 
