@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -29,12 +30,11 @@ def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     return [start + i * step for i in range(int((hi - start) / step + 1e-9) + 1)]
 
 
-def _fmt(v: float) -> str:
-    return (
-        f"{v:,.1f}".replace(",", "\u00a0").rstrip("0").rstrip(".")
-        if v % 1
-        else f"{v:,.0f}".replace(",", "\u00a0")
-    )
+def format_number(v: float) -> str:
+    """A chart label in the active locale (decimal comma and grouping in fi/sv, point in en)."""
+    v = float(v)
+    decimals = 0 if v.is_integer() else 1 if round(v * 10, 6).is_integer() else 2
+    return number_format(v, decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
 
 def _frame(chart_id: str, title: str, desc: str) -> list[str]:
@@ -53,7 +53,7 @@ def _y_axis(parts: list[str], y0: float, y1: float, sy) -> None:
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}" '
             f'stroke-width="0.5"/><text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" '
-            f'font-size="12" fill="#000">{escape(_fmt(t))}</text>'
+            f'font-size="12" fill="#000">{escape(format_number(t))}</text>'
         )
 
 
@@ -133,7 +133,7 @@ def bar_chart(
             f'<rect x="{x0:.1f}" y="{y + 2}" width="{max(x1 - x0, 1):.1f}" height="{row_h - 4}" '
             f'fill="{ACCENT if mark else INK}"/>'
             f'<text x="{x1 + 4:.1f}" y="{y + 13}" font-size="12" fill="#000"{weight}>'
-            f"{escape(_fmt(v))}</text>"
+            f"{escape(format_number(v))}</text>"
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))

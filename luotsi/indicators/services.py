@@ -26,6 +26,7 @@ from luotsi.kernel.calendar import add_months
 
 from . import storage
 from .choices import AlertLevel, Direction, JobKind, JobStatus, PeriodType
+from .labels import level_label, period_type_label
 from .models import AlertCrossing, AlertThreshold, AnalyticsJob
 
 LEVELS = ("municipality", "area", "pilot", "region", "country")
@@ -91,13 +92,19 @@ def compute_cube(
         for level in levels:
             out = compute(store, codes, level=level, period=period, start=start, end=end)
             rows += out.num_rows
-            progress(
-                _("computed %(level)s × %(period)s: %(rows)d values")
-                % {"level": level, "period": period, "rows": out.num_rows}
-            )
+            _computed(progress, level, period, out.num_rows)
         if codes is None:
-            rows += compute_teams(store, period=period, start=start, end=end).num_rows
+            out = compute_teams(store, period=period, start=start, end=end)
+            rows += out.num_rows
+            _computed(progress, "team", period, out.num_rows)
     return rows
+
+
+def _computed(progress: Progress, level: str, period: str, rows: int) -> None:
+    progress(
+        _("computed %(level)s × %(period)s: %(rows)d values")
+        % {"level": level_label(level), "period": period_type_label(period), "rows": rows}
+    )
 
 
 def _run(kind: str, actor, work: Callable[[AnalyticsJob], None]) -> AnalyticsJob:

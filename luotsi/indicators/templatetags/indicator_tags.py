@@ -7,6 +7,8 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from ..labels import unit_label
+
 register = template.Library()
 
 COUNT_UNITS = {"persons", "spells", "referrals", "vacancies"}
@@ -34,6 +36,25 @@ def indicator_value(row, unit: str = ""):
     if status == "lower_bound" and row.get("value_high") not in (None, value):
         return format_html("{}–{}", _num(value, unit), _num(row["value_high"], unit))
     return _num(value, unit)
+
+
+@register.filter
+def unit(code: str) -> str:
+    """``{{ definition.unit|unit }}``: the unit in the language of the page."""
+    return unit_label(code or "")
+
+
+@register.simple_tag
+def change_value(value, unit: str = ""):
+    """A change from the previous period with its sign (``+1,5``, ``−2``, ``0``)."""
+    if value is None:
+        return "–"
+    text = _num(abs(value), unit)
+    if value > 0:
+        return "+" + text
+    if value < 0:
+        return "\u2212" + text
+    return text
 
 
 @register.simple_tag

@@ -13,5 +13,9 @@ def catalogue(request):
     return render(
         request,
         "indicators/catalogue.html",
-        {"entries": selectors.catalogue(), "lang": selectors.language()},
+        {
+            "entries": selectors.catalogue(),
+            "lang": selectors.language(),
+            "scope": selectors.scope(request.user),
+        },
     )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import charts, selectors, storage
+from ..labels import unit_label
 from ..permissions import require_dashboard
 
 KEY_INDICATORS = ("O1", "O2", "O2X", "O1L", "O1LS", "O3", "O5", "O13", "O14R")
@@ -84,15 +85,15 @@ def series_figure(rows, *, definition, period_type, chart_id, title) -> dict:
         "n": len(table),
         "first": table[0]["label"] if table else "",
         "last": table[-1]["label"] if table else "",
-        "unit": definition.unit,
+        "unit": unit_label(definition.unit),
     }
     if known:
         lo = min(known, key=lambda t: t["value"])
         hi = max(known, key=lambda t: t["value"])
         desc += " " + _("Lowest %(lo)s (%(lo_p)s), highest %(hi)s (%(hi_p)s).") % {
-            "lo": f"{lo['value']:g}",
+            "lo": charts.format_number(lo["value"]),
             "lo_p": lo["label"],
-            "hi": f"{hi['value']:g}",
+            "hi": charts.format_number(hi["value"]),
             "hi_p": hi["label"],
         }
     svg = charts.line_chart(
@@ -122,10 +123,13 @@ def comparison_figure(rows, *, names, highlight, chart_id, title, definition) ->
         }
         for i, r in enumerate(rows)
     ]
-    desc = _("%(name)s by group, %(n)d groups, largest first; highlighted: your area.") % {
+    desc = _("%(name)s, %(n)d groups, largest first; unit: %(unit)s.") % {
         "name": definition.name(selectors.language()),
         "n": len(table),
+        "unit": unit_label(definition.unit),
     }
+    if any(t["highlight"] for t in table):
+        desc += " " + _("Your area is highlighted.")
     svg = charts.bar_chart(
         [(t["name"], t["value"], t["highlight"]) for t in table],
         chart_id=chart_id,

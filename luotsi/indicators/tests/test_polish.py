@@ -1,0 +1,188 @@
+"""Translated units, levels and periods; charts in the locale's number format; the sub-navigation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.template import Context, Template
+from django.utils import translation
+
+from luotsi.analytics.indicators.definitions import definitions
+from luotsi.indicators import charts, labels, services
+from luotsi.indicators.views.common import comparison_figure, series_figure
+
+from .conftest import WINDOW
+
+MARK = "UNIT-LABEL-PERSONS"
+
+
+def _as(client, user, lang="en"):
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
+    return client
+
+
+def test_every_unit_of_the_definitions_has_a_label():
+    units = {d.unit for d in definitions()}
+    assert units, "no definitions loaded"
+    missing = sorted(units - set(labels.UNIT_LABELS))
+    assert not missing, f"add a translated label to luotsi/indicators/labels.py for: {missing}"
+
+
+def test_unknown_codes_are_shown_as_they_are():
+    assert labels.unit_label("furlongs") == "furlongs"
+    assert labels.level_label("galaxy") == "galaxy"
+    assert labels.period_type_label("week") == "week"
+
+
+@pytest.fixture
+def marked_unit(monkeypatch):
+    monkeypatch.setitem(labels.UNIT_LABELS, "persons", MARK)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/indicators/",
+        "/indicators/series/?indicator=O1",
+        "/indicators/municipalities/?indicator=O1",
+        "/indicators/catalogue/",
+    ],
+)
+def test_pages_show_the_unit_label_not_the_code(client, manager, stocked, marked_unit, url):
+    html = _as(client, manager).get(url).content.decode()
+    assert MARK in html
+    assert not re.search(r">persons<|unit: persons", html)
+
+
+def test_series_definition_and_chart_use_the_unit_label(client, manager, stocked, marked_unit):
+    html = _as(client, manager).get("/indicators/series/?indicator=O1").content.decode()
+    assert f"<dd>{MARK}</dd>" in html
+    desc = re.search(r'<desc id="chart-series-desc">(.*?)</desc>', html).group(1)
+    assert f"unit: {MARK}." in desc
+
+
+class _Def:
+    code, unit = "X1", "percent"
+
+    def name(self, lang):
+        return "Test indicator"
+
+
+def _rows(values):
+    return [
+        {
+            "group_code": f"g{i}",
+            "period_start": dt.date(2025, i + 1, 1),
+            "period_end": dt.date(2025, i + 1, 28),
+            "dimension": "",
+            "value": v,
+            "value_low": v,
+            "value_high": v,
+            "numerator": None,
+            "denominator": None,
+            "status": "ok",
+        }
+        for i, v in enumerate(values)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "small", "big"),
+    [("fi", "17,8", "12\u00a0345,5"), ("sv", "17,8", "12\u00a0345,5"), ("en", "17.8", "12,345.5")],
+)
+def test_chart_numbers_follow_the_locale(lang, small, big):
+    with translation.override(lang):
+        svg = str(
+            charts.bar_chart(
+                [("a", 17.8, False), ("b", 12345.5, True)], chart_id="c", title="t", desc="d"
+            )
+        )
+        fig = series_figure(
+            _rows([17.8, 12345.5]),
+            definition=_Def(),
+            period_type="month",
+            chart_id="s",
+            title="t",
+        )
+    assert f">{small}</text>" in svg and f">{big}</text>" in svg
+    desc = re.search(r"<desc[^>]*>(.*?)</desc>", str(fig["svg"])).group(1)
+    assert f" {small} (1/2025)" in desc and f" {big} (2/2025)." in desc
+    if lang != "en":
+        assert "17.8" not in desc
+
+
+@pytest.mark.parametrize(("lang", "tick"), [("fi", "2\u00a0000"), ("en", "2,000")])
+def test_line_chart_axis_is_grouped_in_the_locale(lang, tick):
+    with translation.override(lang):
+        svg = str(
+            charts.line_chart(
+                [("1/2025", 1000.0), ("2/2025", 9000.0)], chart_id="l", title="t", desc="d"
+            )
+        )
+    assert f">{tick}</text>" in svg
+
+
+def test_comparison_mentions_the_highlight_only_when_there_is_one():
+    plain = comparison_figure(
+        _rows([1.0, 2.0]), names={}, highlight=set(), chart_id="c", title="t", definition=_Def()
+    )
+    marked = comparison_figure(
+        _rows([1.0, 2.0]), names={}, highlight={"g0"}, chart_id="c", title="t", definition=_Def()
+    )
+    svg = str(plain["svg"])
+    desc = re.search(r"<desc[^>]*>(.*?)</desc>", svg).group(1)
+    assert "highlighted" not in desc and "unit: percent" in desc
+    assert "Your area is highlighted." in marked["svg"]
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [(1.5, "+1.5"), (-2.0, "\u22122.0"), (0.0, "0.0"), (None, "–")]
+)
+def test_change_has_a_sign(value, text):
+    out = Template("{% load indicator_tags %}{% change_value v 'percent' %}").render(
+        Context({"v": value})
+    )
+    assert out == text
+
+
+@pytest.mark.parametrize(
+    ("url", "current"),
+    [
+        ("/indicators/", "/indicators/"),
+        ("/indicators/series/", "/indicators/series/"),
+        ("/indicators/catalogue/", "/indicators/catalogue/"),
+    ],
+)
+def test_subnav_is_a_labelled_list_with_the_current_page(client, manager, stocked, url, current):
+    html = _as(client, manager).get(url).content.decode()
+    nav = re.search(r'<nav aria-label="Indicator pages" class="subnav">(.*?)</nav>', html, re.S)
+    assert nav, "the sub-navigation is missing"
+    assert "<ul>" in nav.group(1) and nav.group(1).count("<li>") >= 6
+    assert re.findall(r'href="([^"]+)" aria-current="page"', nav.group(1)) == [current]
+
+
+def test_subnav_style_is_horizontal_with_a_visible_focus():
+    css = (
+        Path(settings.BASE_DIR) / "luotsi" / "core" / "static" / "luotsi" / "luotsi.css"
+    ).read_text()
+    ul = re.search(r"\.subnav ul \{([^}]*)\}", css).group(1)
+    assert "display: flex" in ul and "list-style: none" in ul
+    focus = re.search(r"\.subnav a:focus \{([^}]*)\}", css).group(1)
+    assert "background: var(--focus)" in focus and "color: #000" in focus
+
+
+def test_progress_names_levels_and_periods_in_the_language(stocked, manager, monkeypatch):
+    monkeypatch.setitem(labels.LEVEL_LABELS, "municipality", "LEVEL-MUNI")
+    monkeypatch.setitem(labels.PERIOD_LABELS, "month", "PERIOD-MONTH")
+    lines: list[str] = []
+    services.compute_indicators(
+        actor=manager, codes=["O1"], start=WINDOW[0], end=WINDOW[1], progress=lines.append
+    )
+    computed = [line for line in lines if "×" in line]
+    assert computed and any("LEVEL-MUNI × PERIOD-MONTH" in line for line in computed)
+    assert not any(re.search(r"\b(municipality|month)\b", line) for line in computed)
