@@ -58,19 +58,25 @@ def _muni(indicator: str, num: str, den: str = "NULL") -> str:
 # --- stocks: O1, O1U, O1L, O1LS, O12 ----------------------------------------------------------
 
 
+def status_stock(ctx: Context) -> str:
+    """The temp table ``_st(municipality_code, period_start, act_at, unemp_at, act_days,
+    unemp_days)`` of the status intervals, computed once per ``compute`` and shared by the
+    families that need the active stock (O1, O1U, O12, O5, O15, O16B)."""
+    if "_st" not in ctx.temps:
+        ctx.temp(
+            "_st",
+            interval_measures(
+                STATUS_IV,
+                weights={"act": "1", "unemp": "CASE WHEN unemployed THEN 1 ELSE 0 END"},
+                days=True,
+            ),
+        )
+    return "_st"
+
+
 def stocks(ctx: Context) -> None:
     ltu_start = "CAST(run_start + INTERVAL 12 MONTH AS DATE)"
-    ctx.temp(
-        "_m",
-        interval_measures(
-            STATUS_IV,
-            weights={
-                "act": "1",
-                "unemp": "CASE WHEN unemployed THEN 1 ELSE 0 END",
-            },
-            days=True,
-        ),
-    )
+    ctx.temp("_m", f"SELECT * FROM {status_stock(ctx)}")
     ctx.temp(
         "_m_ltu",
         interval_measures(
@@ -248,8 +254,8 @@ FROM seq WHERE agreed
         "_m",
         f"""SELECT coalesce(a.municipality_code, c.municipality_code) AS municipality_code,
           coalesce(a.period_start, c.period_start) AS period_start,
-          coalesce(a.n_at, 0) AS act, coalesce(c.n_at, 0) AS cov
-        FROM ({interval_measures(STATUS_IV, weights={"n": "1"})}) a
+          coalesce(a.act_at, 0) AS act, coalesce(c.n_at, 0) AS cov
+        FROM (SELECT * FROM {status_stock(ctx)} WHERE act_at <> 0) a
         FULL JOIN ({interval_measures(covered, weights={"n": "1"})}) c
           USING (municipality_code, period_start)""",
     )
@@ -457,8 +463,8 @@ FROM ordered WHERE c_start IS NOT NULL AND last_end < si_end
         "_m",
         f"""SELECT coalesce(a.municipality_code, c.municipality_code) AS municipality_code,
           coalesce(a.period_start, c.period_start) AS period_start,
-          coalesce(a.n_days, 0) AS days, coalesce(c.n_days, 0) AS gap_days
-        FROM ({interval_measures(STATUS_IV, weights={"n": "1"}, days=True)}) a
+          coalesce(a.act_days, 0) AS days, coalesce(c.n_days, 0) AS gap_days
+        FROM (SELECT * FROM {status_stock(ctx)} WHERE act_days <> 0) a
         FULL JOIN ({interval_measures("SELECT * FROM _gaps", weights={"n": "1"}, days=True)}) c
           USING (municipality_code, period_start)""",
     )
@@ -507,8 +513,8 @@ def handovers(ctx: Context) -> None:
         "_m",
         f"""SELECT coalesce(a.municipality_code, c.municipality_code) AS municipality_code,
           coalesce(a.period_start, c.period_start) AS period_start,
-          coalesce(a.n_at, 0) AS act, coalesce(c.n_at, 0) AS bounced
-        FROM ({interval_measures(STATUS_IV, weights={"n": "1"})}) a
+          coalesce(a.act_at, 0) AS act, coalesce(c.n_at, 0) AS bounced
+        FROM (SELECT * FROM {status_stock(ctx)} WHERE act_at <> 0) a
         FULL JOIN ({interval_measures(covered, weights={"n": "1"})}) c
           USING (municipality_code, period_start)""",
     )
