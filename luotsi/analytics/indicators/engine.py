@@ -330,7 +330,7 @@ def compute(
     try:
         con.execute(
             f"""
-CREATE OR REPLACE TEMP TABLE _raw AS
+CREATE OR REPLACE TEMP TABLE _out AS
 WITH d AS (SELECT * FROM _defs_in),
 spine AS (
   SELECT d.indicator, g.group_code, p.period_start, coalesce(v.dimension, '') AS dimension,
@@ -339,45 +339,46 @@ spine AS (
   JOIN _spine_groups g ON g.period_start = p.period_start
   LEFT JOIN _dimvals_in v ON v.indicator = d.indicator
   WHERE d.dimension = '' OR v.dimension_value IS NOT NULL
-), keys AS (
-  SELECT * FROM spine
-  UNION
-  SELECT r.indicator, r.group_code, r.period_start, r.dimension, r.dimension_value
-  FROM _results r JOIN _spine_groups g USING (group_code, period_start)
+), r AS (
+  SELECT indicator, group_code, period_start, dimension, dimension_value,
+    sum(numerator) AS numerator, sum(denominator) AS denominator,
+    max(value) AS value, max(value_low) AS value_low, max(value_high) AS value_high,
+    max(status) AS status
+  FROM _results SEMI JOIN _spine_groups g USING (group_code, period_start) GROUP BY ALL
+), k AS (
+  SELECT coalesce(s.indicator, r.indicator) AS indicator,
+    coalesce(s.group_code, r.group_code) AS group_code,
+    coalesce(s.period_start, r.period_start) AS period_start,
+    coalesce(s.dimension, r.dimension) AS dimension,
+    coalesce(s.dimension_value, r.dimension_value) AS dimension_value,
+    r.numerator, r.denominator, r.value, r.value_low AS r_low, r.value_high AS r_high, r.status
+  FROM spine s FULL JOIN r ON r.indicator = s.indicator AND r.group_code = s.group_code
+    AND r.period_start = s.period_start AND r.dimension = s.dimension
+    AND r.dimension_value = s.dimension_value
+), v AS (
+  SELECT k.indicator, d.definition_version, '{level}' AS group_type, k.group_code,
+    '{period}' AS period_type, k.period_start, p.period_end, k.dimension, k.dimension_value,
+    CASE WHEN k.numerator IS NULL AND d.zero_fill THEN 0 ELSE k.numerator END AS numerator,
+    CASE WHEN d.aggregation IN ('ratio', 'mean') AND k.denominator IS NULL AND d.zero_fill
+      THEN 0 ELSE k.denominator END AS denominator,
+    CASE
+      WHEN k.value IS NOT NULL THEN k.value
+      WHEN d.aggregation = 'count' THEN coalesce(k.numerator, CASE WHEN d.zero_fill THEN 0 END)
+      WHEN d.aggregation IN ('ratio', 'mean') AND k.denominator > 0
+        THEN d.factor * k.numerator / k.denominator
+    END AS value,
+    coalesce(k.status, '') AS status, d.unit, d.source, k.r_low, k.r_high
+  FROM k
+  JOIN _periods p ON p.period_start = k.period_start
+  JOIN d ON d.indicator = k.indicator
+    AND p.period_end BETWEEN d.valid_from AND coalesce(d.valid_to, {FAR})
 )
-SELECT k.indicator, d.definition_version, '{level}' AS group_type, k.group_code,
-  '{period}' AS period_type, k.period_start, p.period_end, k.dimension, k.dimension_value,
-  CASE WHEN r.numerator IS NULL AND d.zero_fill THEN 0 ELSE r.numerator END AS numerator,
-  CASE WHEN d.aggregation IN ('ratio', 'mean') AND r.denominator IS NULL AND d.zero_fill THEN 0
-       ELSE r.denominator END AS denominator,
-  CASE
-    WHEN r.value IS NOT NULL THEN r.value
-    WHEN d.aggregation = 'count' THEN coalesce(r.numerator, CASE WHEN d.zero_fill THEN 0 END)
-    WHEN d.aggregation IN ('ratio', 'mean') AND r.denominator > 0
-      THEN d.factor * r.numerator / r.denominator
-  END AS value,
-  NULL::DOUBLE AS value_low, NULL::DOUBLE AS value_high,
-  coalesce(r.status, '') AS status, d.unit, d.source,
-  r.value_low AS r_low, r.value_high AS r_high
-FROM keys k
-JOIN _periods p ON p.period_start = k.period_start
-JOIN d ON d.indicator = k.indicator
-  AND p.period_end BETWEEN d.valid_from AND coalesce(d.valid_to, {FAR})
-LEFT JOIN (SELECT indicator, group_code, period_start, dimension, dimension_value,
-             sum(numerator) AS numerator, sum(denominator) AS denominator,
-             max(value) AS value, max(value_low) AS value_low, max(value_high) AS value_high,
-             max(status) AS status
-           FROM _results GROUP BY ALL) r
-  ON r.indicator = k.indicator AND r.group_code = k.group_code
-  AND r.period_start = k.period_start AND r.dimension = k.dimension
-  AND r.dimension_value = k.dimension_value
-ORDER BY k.indicator, k.group_code, k.period_start, k.dimension, k.dimension_value
+SELECT indicator, definition_version, group_type, group_code, period_type, period_start,
+  period_end, dimension, dimension_value, numerator, denominator, value,
+  coalesce(r_low, value) AS value_low, coalesce(r_high, value) AS value_high, status, unit,
+  source
+FROM v ORDER BY indicator, group_code, period_start, dimension, dimension_value
 """
-        )
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE _out AS SELECT * EXCLUDE (value_low, value_high, "
-            "r_low, r_high), coalesce(r_low, value) AS value_low, "
-            "coalesce(r_high, value) AS value_high FROM _raw"
         )
         out = con.sql(f"SELECT {', '.join(RESULT_COLUMNS)} FROM _out").to_arrow_table()
         if save:
@@ -391,7 +392,6 @@ ORDER BY k.indicator, k.group_code, k.period_start, k.dimension, k.dimension_val
             "_eff",
             "_codes",
             "_spine_groups",
-            "_raw",
             "_out",
             *ctx.temps,
         ):
