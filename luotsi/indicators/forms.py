@@ -38,7 +38,9 @@ class FilterForm(forms.Form):
     )
     municipality = forms.ChoiceField(label=_("Municipality"), required=False)
 
-    def __init__(self, data=None, *, indicators, municipalities=None, default_indicator=""):
+    def __init__(
+        self, data=None, *, indicators, municipalities=None, default_indicator="", date_range=True
+    ):
         data = data.copy() if data is not None else {}
         if not data.get("indicator"):
             data["indicator"] = default_indicator
@@ -48,6 +50,8 @@ class FilterForm(forms.Form):
             self.fields["municipality"].choices = [("", _("Whole area")), *municipalities]
         else:
             del self.fields["municipality"]
+        if not date_range:  # a comparison shows one period, chosen with "Period shown"
+            del self.fields["start"], self.fields["end"]
 
     def value(self, name: str, default: str = "") -> str:
         if self.is_valid():

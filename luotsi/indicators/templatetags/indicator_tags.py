@@ -6,6 +6,7 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from ..labels import unit_label
 
@@ -44,16 +45,25 @@ def unit(code: str) -> str:
     return unit_label(code or "")
 
 
+@register.filter
+def lookup(mapping, key):
+    """``{{ names|lookup:code }}``: the display name of a code, else the code itself."""
+    return (mapping or {}).get(key, key)
+
+
 @register.simple_tag
 def change_value(value, unit: str = ""):
-    """A change from the previous period with its sign (``+1,5``, ``−2``, ``0``)."""
+    """A change from the previous period with its sign (``+1,5``, ``−2``, ``0``); the change of a
+    percentage is in percentage points, which is said."""
     if value is None:
         return "–"
     text = _num(abs(value), unit)
     if value > 0:
-        return "+" + text
-    if value < 0:
-        return "\u2212" + text
+        text = "+" + text
+    elif value < 0:
+        text = "\u2212" + text
+    if unit == "percent":
+        text += "\u00a0" + pgettext("change of a percentage", "percentage points")
     return text
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from pathlib import Path
 
@@ -141,11 +142,18 @@ def test_comparison_mentions_the_highlight_only_when_there_is_one():
 
 
 @pytest.mark.parametrize(
-    ("value", "text"), [(1.5, "+1.5"), (-2.0, "\u22122.0"), (0.0, "0.0"), (None, "–")]
+    ("value", "unit", "text"),
+    [
+        (1.5, "percent", "+1.5\u00a0percentage points"),
+        (-2.0, "persons", "\u22122"),
+        (33.0, "persons", "+33"),
+        (0.0, "ratio", "0.0"),
+        (None, "percent", "–"),
+    ],
 )
-def test_change_has_a_sign(value, text):
-    out = Template("{% load indicator_tags %}{% change_value v 'percent' %}").render(
-        Context({"v": value})
+def test_change_has_a_sign_and_percentage_points(value, unit, text):
+    out = Template("{% load indicator_tags %}{% change_value v u %}").render(
+        Context({"v": value, "u": unit})
     )
     assert out == text
 
@@ -186,3 +194,57 @@ def test_progress_names_levels_and_periods_in_the_language(stocked, manager, mon
     computed = [line for line in lines if "×" in line]
     assert computed and any("LEVEL-MUNI × PERIOD-MONTH" in line for line in computed)
     assert not any(re.search(r"\b(municipality|month)\b", line) for line in computed)
+
+
+def test_comparison_pages_have_no_date_range_they_would_ignore(client, manager, stocked):
+    c = _as(client, manager)
+    series = c.get("/indicators/series/").content.decode()
+    assert 'name="start"' in series and 'name="end"' in series
+    for url in ("/indicators/municipalities/", "/indicators/areas/"):
+        html = c.get(url).content.decode()
+        assert 'name="start"' not in html and 'name="end"' not in html
+        assert 'name="at"' in html
+
+
+def test_numerator_and_denominator_only_for_ratios(client, manager, stocked):
+    c = _as(client, manager)
+    count = c.get("/indicators/series/?indicator=O1").content.decode()
+    share = c.get("/indicators/series/?indicator=O1LS").content.decode()
+    table = re.search(r"<figure.*?</figure>", count, re.S).group(0)
+    assert "Denominator" not in table and "Value (persons)" in table
+    table = re.search(r"<figure.*?</figure>", share, re.S).group(0)
+    assert "Numerator" in table and "Denominator" in table and "Value (percent)" in table
+
+
+def test_a_period_not_yet_ended_is_marked(monkeypatch):
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda: dt.date(2025, 2, 10))
+    fig = series_figure(
+        _rows([5.0, 6.0]), definition=_Def(), period_type="month", chart_id="s", title="t"
+    )
+    assert [r["label"] for r in fig["rows"]] == ["1/2025", "2/2025 (incomplete)"]
+
+
+def test_alerts_name_the_indicator_and_the_area(client, manager, stocked):
+    from luotsi.indicators.models import AlertThreshold
+
+    AlertThreshold.objects.create(
+        indicator="O1",
+        level="area",
+        group_code="23",
+        area_code="23",
+        period_type="month",
+        direction="above",
+        value=1,
+        created_by=manager,
+    )
+    html = _as(client, manager).get("/indicators/alerts/").content.decode()
+    assert '<th scope="row">O1 – Active customers</th><td>Mikkeli region</td>' in html
+
+
+def test_overview_chart_has_a_heading(client, manager, stocked):
+    html = _as(client, manager).get("/indicators/").content.decode()
+    headings = re.findall(r"<h([1-6])", html[html.index("<main") :])
+    assert headings[0] == "1" and all(int(b) - int(a) <= 1 for a, b in itertools.pairwise(headings))
+    assert re.search(r"<h2>Development by month</h2>\s*<figure", html)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import selectors, services
-from ..forms import ThresholdForm
+from ..forms import ThresholdForm, indicator_choices
 from ..models import AlertThreshold
 from ..permissions import can_manage_alerts, require_manage_alerts
 from .common import base_context, dashboard_view
@@ -43,6 +43,8 @@ def alerts(request):
         form=form,
         thresholds=selectors.thresholds_for(scope),
         crossings=selectors.crossings_for(scope, limit=100),
+        group_names=dict(_groups(scope, ctx)),
+        indicator_names=dict(indicator_choices()),
     )
     return render(request, "indicators/alerts.html", ctx)
 

@@ -43,6 +43,14 @@ def period_label(period_type: str, day: dt.date) -> str:
     return f"{day.month}/{day.year}"
 
 
+def _period_row_label(period_type: str, row: dict, today: dt.date) -> str:
+    """The period's label, marked when the period has not ended yet (its figures will change)."""
+    label = period_label(period_type, row["period_start"])
+    if row["period_end"] >= today:
+        return _("%(period)s (incomplete)") % {"period": label}
+    return label
+
+
 def last_complete(rows: list[dict]) -> dict | None:
     """The latest row whose period has ended (today's month is not yet complete)."""
     today = timezone.localdate()
@@ -68,9 +76,10 @@ def base_context(request, scope) -> dict:
 def series_figure(rows, *, definition, period_type, chart_id, title) -> dict:
     """A line chart and its table rows for one group's series."""
     rows = totals(rows)
+    today = timezone.localdate()
     table = [
         {
-            "label": period_label(period_type, r["period_start"]),
+            "label": _period_row_label(period_type, r, today),
             "period_start": r["period_start"],
             "value": r["value"],
             "numerator": r["numerator"],

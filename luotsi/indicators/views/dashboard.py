@@ -90,6 +90,8 @@ def overview(request):
         public=public,
         public_month=period_label("month", months[-1]) if months else "",
         crossings=selectors.crossings_for(scope, limit=10),
+        group_names={area: ctx["area_name"], **selectors.area_municipalities(area)},
+        indicator_names=dict(indicator_choices()),
         can_manage_alerts=can_manage_alerts(request.user),
     )
     return render(request, "indicators/overview.html", ctx)
@@ -175,6 +177,7 @@ def _compare(request, *, level, template, default, codes=None, source=None, extr
         indicators=indicator_choices(source, codes),
         municipalities=sorted(munis.items(), key=lambda kv: kv[1]),
         default_indicator=default,
+        date_range=False,
     )
     if request.GET and not form.is_valid():
         raise selectors.QueryError("; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
