@@ -58,9 +58,14 @@ def _y_axis(parts: list[str], y0: float, y1: float, sy) -> None:
 
 
 def line_chart(
-    points: Sequence[tuple[str, float | None]], *, chart_id: str, title: str, desc: str
+    points: Sequence[tuple[str, float | None]],
+    *,
+    chart_id: str,
+    title: str,
+    desc: str,
+    unit: str = "",
 ) -> SafeString:
-    """A line over labelled periods; ``None`` values leave a gap."""
+    """A line over labelled periods; ``None`` values leave a gap; ``unit`` labels the y axis."""
     known = [v for _, v in points if v is not None]
     if not known:
         return mark_safe("")
@@ -75,6 +80,10 @@ def line_chart(
         return TOP + (y1 - v) / (y1 - y0) * (HEIGHT - TOP - BOTTOM)
 
     parts = _frame(chart_id, title, desc)
+    if unit:
+        parts.append(
+            f'<text x="{LEFT + 4}" y="{TOP - 4}" font-size="12" fill="#000">{escape(unit)}</text>'
+        )
     _y_axis(parts, y0, y1, sy)
     step = max(1, math.ceil(n / 12))
     for i, (label, _) in enumerate(points):

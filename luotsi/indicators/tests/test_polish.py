@@ -63,6 +63,7 @@ def test_pages_show_the_unit_label_not_the_code(client, manager, stocked, marked
 def test_series_definition_and_chart_use_the_unit_label(client, manager, stocked, marked_unit):
     html = _as(client, manager).get("/indicators/series/?indicator=O1").content.decode()
     assert f"<dd>{MARK}</dd>" in html
+    assert f'font-size="12" fill="#000">{MARK}</text>' in html  # the y axis of the chart
     desc = re.search(r'<desc id="chart-series-desc">(.*?)</desc>', html).group(1)
     assert f"unit: {MARK}." in desc
 
@@ -248,3 +249,11 @@ def test_overview_chart_has_a_heading(client, manager, stocked):
     headings = re.findall(r"<h([1-6])", html[html.index("<main") :])
     assert headings[0] == "1" and all(int(b) - int(a) <= 1 for a, b in itertools.pairwise(headings))
     assert re.search(r"<h2>Development by month</h2>\s*<figure", html)
+
+
+def test_catalogue_has_contents_linking_every_indicator(client, manager, stocked):
+    html = _as(client, manager).get("/indicators/catalogue/").content.decode()
+    toc = re.search(r'<ul class="toc">(.*?)</ul>', html, re.S).group(1)
+    codes = {d.code for d in definitions()}
+    assert set(re.findall(r'href="#([A-Z0-9]+)"', toc)) == codes
+    assert all(f'<section id="{c}"' in html for c in codes)

@@ -106,7 +106,11 @@ def series_figure(rows, *, definition, period_type, chart_id, title) -> dict:
             "hi_p": hi["label"],
         }
     svg = charts.line_chart(
-        [(t["label"], t["value"]) for t in table], chart_id=chart_id, title=title, desc=desc
+        [(t["label"], t["value"]) for t in table],
+        chart_id=chart_id,
+        title=title,
+        desc=desc,
+        unit=unit_label(definition.unit),
     )
     return {"svg": svg, "rows": table, "title": title, "id": chart_id}
 
