@@ -30,10 +30,13 @@ def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     return [start + i * step for i in range(int((hi - start) / step + 1e-9) + 1)]
 
 
-def format_number(v: float) -> str:
-    """A chart label in the active locale (decimal comma and grouping in fi/sv, point in en)."""
+def format_number(v: float, max_decimals: int = 1) -> str:
+    """A chart label in the active locale (decimal comma and grouping in fi/sv, point in en):
+    a value with one decimal as in the tables, an axis tick with as many as it needs (up to 2)."""
     v = float(v)
-    decimals = 0 if v.is_integer() else 1 if round(v * 10, 6).is_integer() else 2
+    decimals = next(
+        d for d in range(max_decimals + 1) if round(v * 10**d, 6).is_integer() or d == max_decimals
+    )
     return number_format(v, decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
 
@@ -53,7 +56,7 @@ def _y_axis(parts: list[str], y0: float, y1: float, sy) -> None:
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}" '
             f'stroke-width="0.5"/><text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" '
-            f'font-size="12" fill="#000">{escape(format_number(t))}</text>'
+            f'font-size="12" fill="#000">{escape(format_number(t, 2))}</text>'
         )
 
 

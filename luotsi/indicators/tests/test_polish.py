@@ -118,6 +118,13 @@ def test_chart_numbers_follow_the_locale(lang, small, big):
         assert "17.8" not in desc
 
 
+def test_chart_values_have_the_decimals_of_the_tables():
+    with translation.override("fi"):
+        svg = str(charts.bar_chart([("a", 17.84, False)], chart_id="c", title="t", desc="d"))
+        assert ">17,8</text>" in svg
+        assert charts.format_number(0.25, 2) == "0,25" and charts.format_number(3.0) == "3"
+
+
 @pytest.mark.parametrize(("lang", "tick"), [("fi", "2\u00a0000"), ("en", "2,000")])
 def test_line_chart_axis_is_grouped_in_the_locale(lang, tick):
     with translation.override(lang):
