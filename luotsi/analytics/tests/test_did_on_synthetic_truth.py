@@ -92,6 +92,14 @@ def test_truth_is_exact_untreated_identical_and_effect_only_after_the_start():
     for r in rep.rows:
         if r.label.startswith("e=-"):
             assert r.truth == 0.0, r
+    # the estimators are linear in the outcome: estimate - truth = the estimator on Y(without),
+    # whose mean over random assignments is exactly zero (why bias must vanish)
+    no_effect = {**m, "y": m["y0"]}
+    for name in simulate.ESTIMATORS:
+        err = dict(simulate._estimates(name, simulate._long(no_effect, m["y0"]), _design()))
+        for r in rep.rows:
+            if r.estimator == name and r.outcome == "customers":
+                assert r.estimate - r.truth == pytest.approx(err[r.label].estimate, abs=1e-9)
 
 
 @pytest.mark.slow
