@@ -84,3 +84,31 @@ def test_a_partner_sees_suppressed_figures_only(login, server):
     assert "small-cell suppression" in page.content()
     response = page.goto(f"{server}/indicators/teams/")
     assert response.status == 403
+
+
+def test_subnav_is_one_row_with_a_visible_focus(login, server):
+    page = login("johto")
+    page.goto(f"{server}/indicators/series/")
+    links = page.locator("nav.subnav a")
+    assert links.count() >= 6
+    tops = {round(links.nth(i).bounding_box()["y"]) for i in range(links.count())}
+    assert len(tops) == 1, "the sub-navigation should be one horizontal row at 1280 px"
+    assert page.locator("nav.subnav a[aria-current=page]").inner_text() == "Time series"
+    links.first.focus()
+    style = page.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.backgroundColor, s.color]; }"
+    )
+    assert style == ["rgb(255, 191, 71)", "rgb(0, 0, 0)"]
+
+
+@pytest.mark.parametrize(("lang", "decimal", "wrong"), [("fi", ",", "."), ("en", ".", ",")])
+def test_chart_numbers_in_the_language_of_the_page(login, server, lang, decimal, wrong):
+    import re
+
+    page = login("johto", lang)
+    page.goto(f"{server}/indicators/areas/?indicator=B2")
+    texts = page.locator("figure svg text").all_text_contents()
+    numbers = [t for t in texts if re.fullmatch(r"[\d\s\u00a0.,]+", t)]
+    assert any(decimal in t for t in numbers)
+    assert not any(re.fullmatch(rf"\d+\{wrong}\d", t) for t in numbers)
