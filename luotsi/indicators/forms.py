@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from luotsi.analytics.indicators import definitions
 
@@ -21,6 +22,10 @@ def indicator_choices(source: str | None = None, codes=None) -> list[tuple[str, 
     return list(seen.items())
 
 
+# shown by browsers without a month picker; the value itself is always YYYY-MM
+MONTH_PLACEHOLDER = pgettext_lazy("month format", "YYYY-MM")
+
+
 class FilterForm(forms.Form):
     indicator = forms.ChoiceField(label=_("Indicator"), required=False)
     period = forms.ChoiceField(
@@ -29,12 +34,12 @@ class FilterForm(forms.Form):
     start = forms.CharField(
         label=_("From (month)"),
         required=False,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": MONTH_PLACEHOLDER}),
     )
     end = forms.CharField(
         label=_("To (month)"),
         required=False,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": MONTH_PLACEHOLDER}),
     )
     municipality = forms.ChoiceField(label=_("Municipality"), required=False)
 

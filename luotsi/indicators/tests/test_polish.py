@@ -264,3 +264,13 @@ def test_catalogue_has_contents_linking_every_indicator(client, manager, stocked
     codes = {d.code for d in definitions()}
     assert set(re.findall(r'href="#([A-Z0-9]+)"', toc)) == codes
     assert all(f'<section id="{c}"' in html for c in codes)
+
+
+def test_month_placeholder_is_translatable():
+    from django.utils.functional import Promise
+
+    from luotsi.indicators.forms import FilterForm
+
+    for name in ("start", "end"):
+        placeholder = FilterForm.base_fields[name].widget.attrs["placeholder"]
+        assert isinstance(placeholder, Promise) and str(placeholder) == "YYYY-MM"
