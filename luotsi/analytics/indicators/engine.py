@@ -104,6 +104,10 @@ class Context:
     def emit(self, sql: str) -> None:
         self.store.con.execute(f"INSERT INTO _results SELECT * FROM ({sql})")
 
+    def wants(self, *codes: str) -> bool:
+        """Whether any of ``codes`` was requested (families skip the SQL of the others)."""
+        return any(d.code in codes for d in self.defs)
+
     def definition(self, code: str) -> Definition:
         matches = [d for d in self.defs if d.code == code] or list(definitions([code]))
         return max(matches, key=lambda d: d.definition_version)
@@ -160,6 +164,13 @@ def _prepare(
         "CAST(period_end - period_start + 1 AS INTEGER) AS days FROM _periods_in"
     )
     con.unregister("_periods_in")
+    # every day of the spine with its period: flows find their period by an equality join
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE _pday AS
+        SELECT CAST(d.day AS DATE) AS day, p.period_start, p.period_end FROM _periods p,
+          range(CAST(p.period_start AS TIMESTAMP), CAST(p.period_end AS TIMESTAMP)
+            + INTERVAL 1 DAY, INTERVAL 1 DAY) d(day)"""
+    )
     con.execute(f"CREATE OR REPLACE TEMP TABLE _params AS SELECT DATE '{as_of}' AS as_of")
     rules = deadline_rules("initial_interview")
     con.execute(
@@ -392,6 +403,7 @@ FROM v ORDER BY indicator, group_code, period_start, dimension, dimension_value
             "_eff",
             "_codes",
             "_spine_groups",
+            "_pday",
             "_out",
             *ctx.temps,
         ):

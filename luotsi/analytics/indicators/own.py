@@ -113,37 +113,42 @@ _EXIT_CODES = {
 
 
 def flows(ctx: Context) -> None:
-    ctx.emit(
-        f"""SELECT {_row("O2", "count(DISTINCT x.person_id)")}
-        FROM (SELECT s.person_id, s.municipality_at_start AS municipality_code, p.period_start
-              FROM spells s JOIN _periods p ON s.start_on BETWEEN p.period_start AND p.period_end) x
-        {GRP_JOIN} GROUP BY ALL"""
-    )
-    ctx.temp(
-        "_prev",
-        interval_measures(STATUS_IV, weights={"act": "1"}, point="prev"),
-    )
-    exits = ", ".join(
-        f"count(*) FILTER (WHERE {cond}) AS {code.lower()}" for code, cond in _EXIT_CODES.items()
-    )
-    ctx.temp(
-        "_exits",
-        f"""SELECT s.municipality_at_end AS municipality_code, p.period_start, count(*) AS n,
-          {exits}
-        FROM spells s JOIN _periods p ON s.end_on BETWEEN p.period_start AND p.period_end
-        GROUP BY ALL""",
-    )
-    ctx.execute(
-        """CREATE OR REPLACE TEMP TABLE _m AS
-        SELECT coalesce(e.municipality_code, v.municipality_code) AS municipality_code,
-          coalesce(e.period_start, v.period_start) AS period_start,
-          coalesce(v.act_at, 0) AS prev_act, e.* EXCLUDE (municipality_code, period_start)
-        FROM _exits e FULL JOIN _prev v USING (municipality_code, period_start)"""
-    )
-    parts = [_muni("O2X", "coalesce(n, 0)")]
-    parts += [_muni(code, f"coalesce({code.lower()}, 0)", "prev_act") for code in _EXIT_CODES]
-    ctx.emit(rollup(" UNION ALL ".join(parts)))
+    if ctx.wants("O2"):
+        ctx.emit(
+            f"""SELECT {_row("O2", "count(DISTINCT x.person_id)")}
+            FROM (SELECT s.person_id, s.municipality_at_start AS municipality_code, p.period_start
+                  FROM spells s JOIN _pday p ON p.day = s.start_on) x
+            {GRP_JOIN} GROUP BY ALL"""
+        )
+    if ctx.wants("O2X", *_EXIT_CODES):
+        ctx.temp(
+            "_prev",
+            interval_measures(STATUS_IV, weights={"act": "1"}, point="prev"),
+        )
+        exits = ", ".join(
+            f"count(*) FILTER (WHERE {cond}) AS {code.lower()}"
+            for code, cond in _EXIT_CODES.items()
+        )
+        ctx.temp(
+            "_exits",
+            f"""SELECT s.municipality_at_end AS municipality_code, p.period_start, count(*) AS n,
+              {exits}
+            FROM spells s JOIN _pday p ON p.day = s.end_on
+            GROUP BY ALL""",
+        )
+        ctx.execute(
+            """CREATE OR REPLACE TEMP TABLE _m AS
+            SELECT coalesce(e.municipality_code, v.municipality_code) AS municipality_code,
+              coalesce(e.period_start, v.period_start) AS period_start,
+              coalesce(v.act_at, 0) AS prev_act, e.* EXCLUDE (municipality_code, period_start)
+            FROM _exits e FULL JOIN _prev v USING (municipality_code, period_start)"""
+        )
+        parts = [_muni("O2X", "coalesce(n, 0)")]
+        parts += [_muni(code, f"coalesce({code.lower()}, 0)", "prev_act") for code in _EXIT_CODES]
+        ctx.emit(rollup(" UNION ALL ".join(parts)))
     for code in ("O9C3", "O9C6", "O9C12"):
+        if not ctx.wants(code):
+            continue
         k = ctx.definition(code).horizon_months
         window_end = f"CAST(s.start_on + INTERVAL {int(k)} MONTH AS DATE)"
         ctx.emit(
@@ -153,7 +158,7 @@ def flows(ctx: Context) -> None:
               CAST(count(*) FILTER (WHERE {window_end} <= a.as_of AND s.exit_group = 'employment'
                 AND s.end_on <= {window_end}) AS DOUBLE) AS numerator,
               CAST(count(*) FILTER (WHERE {window_end} <= a.as_of) AS DOUBLE) AS denominator
-            FROM spells s JOIN _periods p ON s.start_on BETWEEN p.period_start AND p.period_end
+            FROM spells s JOIN _pday p ON p.day = s.start_on
             CROSS JOIN _params a GROUP BY ALL"""
             )
         )
@@ -175,7 +180,7 @@ WITH first_ii AS (
     p.period_start, r.working_days AS d, fi.held_on,
     cs.wd_index AS wd_start, ch.wd_index AS wd_held
   FROM spells s
-  JOIN _periods p ON s.start_on BETWEEN p.period_start AND p.period_end
+  JOIN _pday p ON p.day = s.start_on
   LEFT JOIN _deadline r ON s.start_on BETWEEN r.valid_from AND coalesce(r.valid_to, {FAR})
   LEFT JOIN first_ii fi USING (enrolment_id)
   LEFT JOIN calendar cs ON cs.day = s.start_on
@@ -267,68 +272,71 @@ FROM seq WHERE agreed
 
 def meetings(ctx: Context) -> None:
     # O6: customers whose spell is 70..90 days old on the counting day and still open.
-    ctx.emit(
-        f"""
-WITH band AS (
-  SELECT s.enrolment_id, s.person_id, s.start_on, p.period_start, p.period_end
-  FROM spells s JOIN _periods p
-    ON s.start_on BETWEEN p.period_end - 90 AND p.period_end - 70
-  WHERE coalesce(s.end_on, {FAR}) > p.period_end
-), loc AS (
-  SELECT b.*, si.municipality_code FROM band b
-  ASOF JOIN status_intervals si ON si.enrolment_id = b.enrolment_id AND b.period_end >= si.start_on
-), cnt AS (
-  SELECT l.enrolment_id, l.period_start, count(m.meeting_id) AS n
-  FROM loc l LEFT JOIN meetings m ON m.enrolment_id = l.enrolment_id
-    AND m.meeting_type = 'supplementary_interview' AND m.held_on BETWEEN l.start_on AND l.period_end
-  GROUP BY ALL
-), x AS (SELECT loc.*, cnt.n FROM loc JOIN cnt USING (enrolment_id, period_start))
-SELECT {_row("O6", "count(*) FILTER (WHERE x.n >= 4)", "count(*)")}
-FROM x {GRP_JOIN} GROUP BY ALL"""
-    )
-    # O7: eligible (spell >= 3 months old) intersected with "a discussion in the last 3 months".
-    eligible = f"""SELECT si.person_id, si.enrolment_id, si.municipality_code,
-        greatest(si.start_on, CAST(s.start_on + INTERVAL 3 MONTH AS DATE)) AS start_on, si.end_on
-      FROM status_intervals si JOIN spells s USING (enrolment_id)
-      WHERE CAST(s.start_on + INTERVAL 3 MONTH AS DATE) < coalesce(si.end_on, {FAR})"""
-    recent = merge_islands(
-        f"""SELECT enrolment_id, held_on AS start_on,
-          CAST(held_on + INTERVAL 3 MONTH AS DATE) + 1 AS end_on
-        FROM meetings WHERE meeting_type IN ({DISCUSSIONS}) AND held_on IS NOT NULL
-          AND enrolment_id IS NOT NULL""",
-        by="enrolment_id",
-    )
-    covered = intersect(eligible, recent, on="enrolment_id", a_cols=["municipality_code"])
-    ctx.temp(
-        "_m",
-        f"""SELECT coalesce(a.municipality_code, c.municipality_code) AS municipality_code,
-          coalesce(a.period_start, c.period_start) AS period_start,
-          coalesce(a.n_at, 0) AS elig, coalesce(c.n_at, 0) AS cov
-        FROM ({interval_measures(eligible, weights={"n": "1"})}) a
-        FULL JOIN ({interval_measures(covered, weights={"n": "1"})}) c
-          USING (municipality_code, period_start)""",
-    )
-    ctx.emit(rollup(_muni("O7", "cov", "elig")))
-    # O8: meetings held in the period by channel (every channel, zero when unused).
-    channels = ", ".join(f"'{c.value}'" for c in codes.ContactChannel)
-    ctx.emit(
-        rollup(
+    if ctx.wants("O6"):
+        ctx.emit(
             f"""
-WITH t AS (
-  SELECT m.municipality_code, p.period_start, m.channel
-  FROM meetings m JOIN _periods p ON m.held_on BETWEEN p.period_start AND p.period_end
-  WHERE m.channel IS NOT NULL
-), tot AS (SELECT municipality_code, period_start, count(*) AS n FROM t GROUP BY ALL),
-ch AS (SELECT unnest([{channels}]) AS channel)
-SELECT 'O8' AS indicator, tot.municipality_code, tot.period_start, 'channel' AS dimension,
-  ch.channel AS dimension_value, CAST(count(t.channel) AS DOUBLE) AS numerator,
-  CAST(any_value(tot.n) AS DOUBLE) AS denominator
-FROM tot CROSS JOIN ch
-LEFT JOIN t ON t.municipality_code = tot.municipality_code
-  AND t.period_start = tot.period_start AND t.channel = ch.channel
-GROUP BY tot.municipality_code, tot.period_start, ch.channel"""
+    WITH band AS (
+      SELECT s.enrolment_id, s.person_id, s.start_on, p.period_start, p.period_end
+      FROM spells s JOIN _periods p
+        ON s.start_on BETWEEN p.period_end - 90 AND p.period_end - 70
+      WHERE coalesce(s.end_on, {FAR}) > p.period_end
+    ), loc AS (
+      SELECT b.*, si.municipality_code FROM band b
+      ASOF JOIN status_intervals si ON si.enrolment_id = b.enrolment_id AND b.period_end >= si.start_on
+    ), cnt AS (
+      SELECT l.enrolment_id, l.period_start, count(m.meeting_id) AS n
+      FROM loc l LEFT JOIN meetings m ON m.enrolment_id = l.enrolment_id
+        AND m.meeting_type = 'supplementary_interview' AND m.held_on BETWEEN l.start_on AND l.period_end
+      GROUP BY ALL
+    ), x AS (SELECT loc.*, cnt.n FROM loc JOIN cnt USING (enrolment_id, period_start))
+    SELECT {_row("O6", "count(*) FILTER (WHERE x.n >= 4)", "count(*)")}
+    FROM x {GRP_JOIN} GROUP BY ALL"""
         )
-    )
+    # O7: eligible (spell >= 3 months old) intersected with "a discussion in the last 3 months".
+    if ctx.wants("O7"):
+        eligible = f"""SELECT si.person_id, si.enrolment_id, si.municipality_code,
+            greatest(si.start_on, CAST(s.start_on + INTERVAL 3 MONTH AS DATE)) AS start_on, si.end_on
+          FROM status_intervals si JOIN spells s USING (enrolment_id)
+          WHERE CAST(s.start_on + INTERVAL 3 MONTH AS DATE) < coalesce(si.end_on, {FAR})"""
+        recent = merge_islands(
+            f"""SELECT enrolment_id, held_on AS start_on,
+              CAST(held_on + INTERVAL 3 MONTH AS DATE) + 1 AS end_on
+            FROM meetings WHERE meeting_type IN ({DISCUSSIONS}) AND held_on IS NOT NULL
+              AND enrolment_id IS NOT NULL""",
+            by="enrolment_id",
+        )
+        covered = intersect(eligible, recent, on="enrolment_id", a_cols=["municipality_code"])
+        ctx.temp(
+            "_m",
+            f"""SELECT coalesce(a.municipality_code, c.municipality_code) AS municipality_code,
+              coalesce(a.period_start, c.period_start) AS period_start,
+              coalesce(a.n_at, 0) AS elig, coalesce(c.n_at, 0) AS cov
+            FROM ({interval_measures(eligible, weights={"n": "1"})}) a
+            FULL JOIN ({interval_measures(covered, weights={"n": "1"})}) c
+              USING (municipality_code, period_start)""",
+        )
+        ctx.emit(rollup(_muni("O7", "cov", "elig")))
+    # O8: meetings held in the period by channel (every channel, zero when unused).
+    if ctx.wants("O8"):
+        channels = ", ".join(f"'{c.value}'" for c in codes.ContactChannel)
+        ctx.emit(
+            rollup(
+                f"""
+    WITH t AS (
+      SELECT m.municipality_code, p.period_start, m.channel
+      FROM meetings m JOIN _pday p ON p.day = m.held_on
+      WHERE m.channel IS NOT NULL
+    ), tot AS (SELECT municipality_code, period_start, count(*) AS n FROM t GROUP BY ALL),
+    ch AS (SELECT unnest([{channels}]) AS channel)
+    SELECT 'O8' AS indicator, tot.municipality_code, tot.period_start, 'channel' AS dimension,
+      ch.channel AS dimension_value, CAST(count(t.channel) AS DOUBLE) AS numerator,
+      CAST(any_value(tot.n) AS DOUBLE) AS denominator
+    FROM tot CROSS JOIN ch
+    LEFT JOIN t ON t.municipality_code = tot.municipality_code
+      AND t.period_start = tot.period_start AND t.channel = ch.channel
+    GROUP BY tot.municipality_code, tot.period_start, ch.channel"""
+            )
+        )
 
 
 # --- referrals: O14*, O11M* ----------------------------------------------------------------------
@@ -341,7 +349,7 @@ def referrals(ctx: Context) -> None:
         f"""SELECT r.*, p.period_start, c2.wd_index - c1.wd_index AS wd_accept
         FROM (SELECT *, {local_day("sent_at")} AS sent_on, {local_day("accepted_at")} AS acc_on
               FROM referrals WHERE sent_at IS NOT NULL) r
-        JOIN _periods p ON r.sent_on BETWEEN p.period_start AND p.period_end
+        JOIN _pday p ON p.day = r.sent_on
         LEFT JOIN calendar c1 ON c1.day = r.sent_on
         LEFT JOIN calendar c2 ON c2.day = r.acc_on""",
     )
@@ -366,9 +374,14 @@ def referrals(ctx: Context) -> None:
         selects = " UNION ALL ".join(
             f"SELECT {_row(code, num, den, val, dim_sql, col)} FROM _ref x {GRP_JOIN} GROUP BY ALL"
             for code, (num, den, val) in measures.items()
+            if ctx.wants(code)
         )
+        if not selects:
+            break
         ctx.emit(selects)
     for code in ("O11M3", "O11M6"):
+        if not ctx.wants(code):
+            continue
         months = int(ctx.definition(code).horizon_months)
         ctx.emit(
             rollup(
@@ -376,9 +389,8 @@ def referrals(ctx: Context) -> None:
 WITH e AS (
   SELECT r.person_id, r.municipality_code, p.period_start,
     last_day(CAST(p.period_end + INTERVAL {months} MONTH AS DATE)) AS check_day
-  FROM referrals r JOIN _periods p
-    ON {local_day("coalesce(r.completed_at, r.interrupted_at)")}
-       BETWEEN p.period_start AND p.period_end
+  FROM referrals r JOIN _pday p
+    ON p.day = {local_day("coalesce(r.completed_at, r.interrupted_at)")}
   WHERE r.completed_at IS NOT NULL OR r.interrupted_at IS NOT NULL
 ), c AS (
   SELECT e.*, s.end_on, s.exit_group FROM e
@@ -406,75 +418,77 @@ def responsibility(ctx: Context) -> None:
         a_cols=["person_id", "municipality_code"],
         b_cols=["worker_id"],
     )
-    ctx.temp("_cov", covered)
-    ctx.temp(
-        "_wk",
-        interval_measures("SELECT * FROM _cov", weights={"n": "1"}, keys=["worker_id"]),
+    if ctx.wants("O13", "O13P90", "O13MAX"):
+        ctx.temp("_cov", covered)
+        ctx.temp(
+            "_wk",
+            interval_measures("SELECT * FROM _cov", weights={"n": "1"}, keys=["worker_id"]),
+        )
+        ctx.emit(
+            f"""
+    WITH tot AS (SELECT worker_id, period_start, sum(n_at) AS customers FROM _wk GROUP BY ALL),
+    x AS (  -- _wk has one row per (municipality, worker, period)
+      SELECT w.worker_id, w.municipality_code, w.period_start FROM _wk w WHERE w.n_at > 0
+    ), wg AS (
+      SELECT DISTINCT x.worker_id, g.group_code, x.period_start FROM x {GRP_JOIN}
+    ), c AS (
+      SELECT wg.group_code, wg.period_start, t.customers,
+        t.customers / coalesce(nullif(rw.fte, 0), 1.0) AS load
+      FROM wg JOIN tot t USING (worker_id, period_start)
+      LEFT JOIN ref_worker rw USING (worker_id)
+    ), x2 AS (SELECT group_code, period_start, count(*) AS n, sum(customers) AS customers,
+      quantile_cont(load, 0.5) AS med, quantile_cont(load, 0.9) AS p90, max(load) AS mx
+      FROM c GROUP BY ALL)
+    SELECT code AS indicator, group_code, period_start, '', '', CAST(n AS DOUBLE),
+      CAST(customers AS DOUBLE), v, NULL::DOUBLE, NULL::DOUBLE, ''
+    FROM x2, LATERAL (VALUES ('O13', med), ('O13P90', p90), ('O13MAX', mx)) t(code, v)"""
+        )
+    if ctx.wants("O15", "O15N"):
+        # Gap intervals: parts of each status interval not covered by a responsibility interval.
+        ctx.temp(
+            "_gaps",
+            f"""
+    WITH si AS (
+      SELECT person_id, municipality_code, start_on, coalesce(end_on, {FAR}) AS end_on
+      FROM status_intervals
+    ), pieces AS (
+      SELECT si.person_id, si.municipality_code, si.start_on AS si_start, si.end_on AS si_end,
+        CASE WHEN r.person_id IS NOT NULL THEN greatest(si.start_on, r.start_on) END AS c_start,
+        CASE WHEN r.person_id IS NOT NULL THEN least(si.end_on, coalesce(r.end_on, {FAR})) END
+          AS c_end
+      FROM si LEFT JOIN responsibility_intervals r ON r.person_id = si.person_id
+        AND r.start_on < si.end_on AND coalesce(r.end_on, {FAR}) > si.start_on
+    ), ordered AS (
+      SELECT *, lag(c_end) OVER (PARTITION BY person_id, si_start ORDER BY c_start) AS prev_end,
+        max(c_end) OVER (PARTITION BY person_id, si_start) AS last_end
+      FROM pieces
     )
-    ctx.emit(
-        f"""
-WITH tot AS (SELECT worker_id, period_start, sum(n_at) AS customers FROM _wk GROUP BY ALL),
-x AS (
-  SELECT DISTINCT w.worker_id, w.municipality_code, w.period_start FROM _wk w WHERE w.n_at > 0
-), wg AS (
-  SELECT DISTINCT x.worker_id, g.group_code, x.period_start FROM x {GRP_JOIN}
-), c AS (
-  SELECT wg.group_code, wg.period_start, t.customers,
-    t.customers / coalesce(nullif(rw.fte, 0), 1.0) AS load
-  FROM wg JOIN tot t USING (worker_id, period_start)
-  LEFT JOIN ref_worker rw USING (worker_id)
-), x2 AS (SELECT group_code, period_start, count(*) AS n, sum(customers) AS customers,
-  quantile_cont(load, 0.5) AS med, quantile_cont(load, 0.9) AS p90, max(load) AS mx
-  FROM c GROUP BY ALL)
-SELECT code AS indicator, group_code, period_start, '', '', CAST(n AS DOUBLE),
-  CAST(customers AS DOUBLE), v, NULL::DOUBLE, NULL::DOUBLE, ''
-FROM x2, LATERAL (VALUES ('O13', med), ('O13P90', p90), ('O13MAX', mx)) t(code, v)"""
-    )
-    # Gap intervals: parts of each status interval not covered by a responsibility interval.
-    ctx.temp(
-        "_gaps",
-        f"""
-WITH si AS (
-  SELECT person_id, municipality_code, start_on, coalesce(end_on, {FAR}) AS end_on
-  FROM status_intervals
-), pieces AS (
-  SELECT si.person_id, si.municipality_code, si.start_on AS si_start, si.end_on AS si_end,
-    CASE WHEN r.person_id IS NOT NULL THEN greatest(si.start_on, r.start_on) END AS c_start,
-    CASE WHEN r.person_id IS NOT NULL THEN least(si.end_on, coalesce(r.end_on, {FAR})) END
-      AS c_end
-  FROM si LEFT JOIN responsibility_intervals r ON r.person_id = si.person_id
-    AND r.start_on < si.end_on AND coalesce(r.end_on, {FAR}) > si.start_on
-), ordered AS (
-  SELECT *, lag(c_end) OVER (PARTITION BY person_id, si_start ORDER BY c_start) AS prev_end,
-    max(c_end) OVER (PARTITION BY person_id, si_start) AS last_end
-  FROM pieces
-)
-SELECT person_id, municipality_code, si_start AS start_on, si_end AS end_on
-FROM ordered WHERE c_start IS NULL
-UNION ALL
-SELECT person_id, municipality_code, coalesce(prev_end, si_start), c_start
-FROM ordered WHERE c_start IS NOT NULL AND c_start > coalesce(prev_end, si_start)
-UNION ALL
-SELECT DISTINCT person_id, municipality_code, last_end, si_end
-FROM ordered WHERE c_start IS NOT NULL AND last_end < si_end
-""",
-    )
-    ctx.temp(
-        "_m",
-        f"""SELECT coalesce(a.municipality_code, c.municipality_code) AS municipality_code,
-          coalesce(a.period_start, c.period_start) AS period_start,
-          coalesce(a.act_days, 0) AS days, coalesce(c.n_days, 0) AS gap_days
-        FROM (SELECT * FROM {status_stock(ctx)} WHERE act_days <> 0) a
-        FULL JOIN ({interval_measures("SELECT * FROM _gaps", weights={"n": "1"}, days=True)}) c
-          USING (municipality_code, period_start)""",
-    )
-    ctx.emit(rollup(_muni("O15", "gap_days", "days")))
-    ctx.emit(
-        f"""SELECT {_row("O15N", "count(DISTINCT x.person_id)")}
-        FROM (SELECT gp.person_id, gp.municipality_code, p.period_start FROM _gaps gp
-              JOIN _periods p ON gp.start_on <= p.period_end AND gp.end_on > p.period_start) x
-        {GRP_JOIN} GROUP BY ALL"""
-    )
+    SELECT person_id, municipality_code, si_start AS start_on, si_end AS end_on
+    FROM ordered WHERE c_start IS NULL
+    UNION ALL
+    SELECT person_id, municipality_code, coalesce(prev_end, si_start), c_start
+    FROM ordered WHERE c_start IS NOT NULL AND c_start > coalesce(prev_end, si_start)
+    UNION ALL
+    SELECT DISTINCT person_id, municipality_code, last_end, si_end
+    FROM ordered WHERE c_start IS NOT NULL AND last_end < si_end
+    """,
+        )
+        ctx.temp(
+            "_m",
+            f"""SELECT coalesce(a.municipality_code, c.municipality_code) AS municipality_code,
+              coalesce(a.period_start, c.period_start) AS period_start,
+              coalesce(a.act_days, 0) AS days, coalesce(c.n_days, 0) AS gap_days
+            FROM (SELECT * FROM {status_stock(ctx)} WHERE act_days <> 0) a
+            FULL JOIN ({interval_measures("SELECT * FROM _gaps", weights={"n": "1"}, days=True)}) c
+              USING (municipality_code, period_start)""",
+        )
+        ctx.emit(rollup(_muni("O15", "gap_days", "days")))
+        ctx.emit(
+            f"""SELECT {_row("O15N", "count(DISTINCT x.person_id)")}
+            FROM (SELECT gp.person_id, gp.municipality_code, p.period_start FROM _gaps gp
+                  JOIN _periods p ON gp.start_on <= p.period_end AND gp.end_on > p.period_start) x
+            {GRP_JOIN} GROUP BY ALL"""
+        )
 
 
 # --- handovers: O16, O16B, O17, O17K ----------------------------------------------------------
@@ -486,54 +500,57 @@ def handovers(ctx: Context) -> None:
       WHERE accepted_at IS NOT NULL AND from_organisation_id IS NOT NULL
         AND to_organisation_id IS NOT NULL AND from_organisation_id <> to_organisation_id"""
     ctx.temp("_org", org)
-    ctx.emit(
-        rollup(
-            """SELECT 'O16' AS indicator, h.municipality_code, p.period_start, '' AS dimension,
-              '' AS dimension_value,
-              CAST(count(*) FILTER (WHERE EXISTS (SELECT 1 FROM _org b
-                WHERE b.person_id = h.person_id AND b.from_organisation_id = h.to_organisation_id
-                  AND b.to_organisation_id = h.from_organisation_id
-                  AND b.accepted_at > h.accepted_at AND b.acc_on <= h.acc_on + 90)) AS DOUBLE)
-                AS numerator,
-              CAST(count(*) AS DOUBLE) AS denominator
-            FROM _org h JOIN _periods p ON h.acc_on BETWEEN p.period_start AND p.period_end
-            GROUP BY ALL"""
+    if ctx.wants("O16"):
+        ctx.emit(
+            rollup(
+                """SELECT 'O16' AS indicator, h.municipality_code, p.period_start, '' AS dimension,
+                  '' AS dimension_value,
+                  CAST(count(*) FILTER (WHERE EXISTS (SELECT 1 FROM _org b
+                    WHERE b.person_id = h.person_id AND b.from_organisation_id = h.to_organisation_id
+                      AND b.to_organisation_id = h.from_organisation_id
+                      AND b.accepted_at > h.accepted_at AND b.acc_on <= h.acc_on + 90)) AS DOUBLE)
+                    AS numerator,
+                  CAST(count(*) AS DOUBLE) AS denominator
+                FROM _org h JOIN _pday p ON p.day = h.acc_on
+                GROUP BY ALL"""
+            )
         )
+    if ctx.wants("O16B"):
+        bouncing = merge_islands(
+            """SELECT person_id, acc_on AS start_on, first2 + 180 AS end_on FROM (
+                 SELECT person_id, acc_on,
+                   lag(acc_on, 2) OVER (PARTITION BY person_id ORDER BY accepted_at) AS first2
+                 FROM _org) q
+               WHERE first2 IS NOT NULL AND acc_on < first2 + 180""",
+            by="person_id",
+        )
+        covered = intersect(STATUS_IV, bouncing, on="person_id", a_cols=["municipality_code"])
+        ctx.temp(
+            "_m",
+            f"""SELECT coalesce(a.municipality_code, c.municipality_code) AS municipality_code,
+              coalesce(a.period_start, c.period_start) AS period_start,
+              coalesce(a.act_at, 0) AS act, coalesce(c.n_at, 0) AS bounced
+            FROM (SELECT * FROM {status_stock(ctx)} WHERE act_at <> 0) a
+            FULL JOIN ({interval_measures(covered, weights={"n": "1"})}) c
+              USING (municipality_code, period_start)""",
+        )
+        ctx.emit(rollup(_muni("O16B", "bounced", "act")))
+    if ctx.wants("O17", "O17K"):
+        ctx.emit(
+            f"""
+    WITH x AS (
+      SELECT h.municipality_code, p.period_start, c2.wd_index - c1.wd_index AS wd
+      FROM handovers h
+      JOIN _pday p ON p.day = {local_day("h.requested_at")}
+      LEFT JOIN calendar c1 ON c1.day = {local_day("h.requested_at")}
+      LEFT JOIN calendar c2 ON c2.day = {local_day("h.accepted_at")}
+      WHERE h.requested_at IS NOT NULL
     )
-    bouncing = merge_islands(
-        """SELECT person_id, acc_on AS start_on, first2 + 180 AS end_on FROM (
-             SELECT person_id, acc_on,
-               lag(acc_on, 2) OVER (PARTITION BY person_id ORDER BY accepted_at) AS first2
-             FROM _org) q
-           WHERE first2 IS NOT NULL AND acc_on < first2 + 180""",
-        by="person_id",
-    )
-    covered = intersect(STATUS_IV, bouncing, on="person_id", a_cols=["municipality_code"])
-    ctx.temp(
-        "_m",
-        f"""SELECT coalesce(a.municipality_code, c.municipality_code) AS municipality_code,
-          coalesce(a.period_start, c.period_start) AS period_start,
-          coalesce(a.act_at, 0) AS act, coalesce(c.n_at, 0) AS bounced
-        FROM (SELECT * FROM {status_stock(ctx)} WHERE act_at <> 0) a
-        FULL JOIN ({interval_measures(covered, weights={"n": "1"})}) c
-          USING (municipality_code, period_start)""",
-    )
-    ctx.emit(rollup(_muni("O16B", "bounced", "act")))
-    ctx.emit(
-        f"""
-WITH x AS (
-  SELECT h.municipality_code, p.period_start, c2.wd_index - c1.wd_index AS wd
-  FROM handovers h
-  JOIN _periods p ON {local_day("h.requested_at")} BETWEEN p.period_start AND p.period_end
-  LEFT JOIN calendar c1 ON c1.day = {local_day("h.requested_at")}
-  LEFT JOIN calendar c2 ON c2.day = {local_day("h.accepted_at")}
-  WHERE h.requested_at IS NOT NULL
-)
-SELECT {_row("O17", "count(x.wd)", value="quantile_cont(x.wd, 0.5)")} FROM x {GRP_JOIN} GROUP BY ALL
-UNION ALL
-SELECT {_row("O17K", f"count(*) FILTER (WHERE x.wd <= {k})", "count(*)")}
-FROM x {GRP_JOIN} GROUP BY ALL"""
-    )
+    SELECT {_row("O17", "count(x.wd)", value="quantile_cont(x.wd, 0.5)")} FROM x {GRP_JOIN} GROUP BY ALL
+    UNION ALL
+    SELECT {_row("O17K", f"count(*) FILTER (WHERE x.wd <= {k})", "count(*)")}
+    FROM x {GRP_JOIN} GROUP BY ALL"""
+        )
 
 
 # --- assessments: A1 ------------------------------------------------------------------------------

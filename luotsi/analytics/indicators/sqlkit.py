@@ -7,6 +7,8 @@ The engine prepares three temporary tables before any family runs:
     which group each municipality code (as found in the data) counts in for each period: the
     membership valid on the period's counting day, after following municipality mergers
 ``_params(as_of)``                              the extraction date
+``_pday(day, period_start, period_end)``        every day of the spine with its period (join
+    ``ON p.day = <day>`` instead of a range join on ``_periods``)
 
 Interval arithmetic: an interval is ``[start_on, end_on)`` with ``end_on`` NULL (or ``FAR``) for
 open. ``interval_measures`` turns intervals into +w/-w deltas per municipality, accumulates them
