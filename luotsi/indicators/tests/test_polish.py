@@ -274,3 +274,11 @@ def test_month_placeholder_is_translatable():
     for name in ("start", "end"):
         placeholder = FilterForm.base_fields[name].widget.attrs["placeholder"]
         assert isinstance(placeholder, Promise) and str(placeholder) == "YYYY-MM"
+
+
+@pytest.mark.parametrize(("lang", "persons"), [("fi", "henkilöä"), ("sv", "personer")])
+def test_units_are_in_the_language_of_the_page(client, manager, stocked, lang, persons):
+    with translation.override(lang):
+        html = _as(client, manager, lang).get("/indicators/").content.decode()
+    assert f"<td>{persons}</td>" in html and ">persons<" not in html
+    assert str(labels.UNIT_LABELS["persons"]) == "persons"  # outside the override: English
