@@ -282,3 +282,15 @@ def test_units_are_in_the_language_of_the_page(client, manager, stocked, lang, p
         html = _as(client, manager, lang).get("/indicators/").content.decode()
     assert f"<td>{persons}</td>" in html and ">persons<" not in html
     assert str(labels.UNIT_LABELS["persons"]) == "persons"  # outside the override: English
+
+
+def test_command_progress_names_levels_and_periods_in_finnish(db, stocked, capsys):
+    from django.core.management import call_command
+
+    with translation.override("fi"):
+        call_command(
+            "compute_indicators", "--codes", "O1", "--start", "2025-01", "--end", "2025-01"
+        )
+    out = capsys.readouterr().out
+    assert "kunta × kuukausi" in out and "koko maa × kuukausi" in out
+    assert not re.search(r"\b(municipality|area|country|month)\b", out)

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 
 def parse_date(value: str | None, name: str) -> dt.date | None:
@@ -14,7 +15,10 @@ def parse_date(value: str | None, name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value + ("-01" if len(value) == 7 else ""))
     except ValueError:
-        raise CommandError(f"--{name}={value!r} is not a date (YYYY-MM-DD or YYYY-MM)") from None
+        raise CommandError(
+            _("--%(name)s=%(value)s is not a date (YYYY-MM-DD or YYYY-MM)")
+            % {"name": name, "value": value}
+        ) from None
 
 
 class IndicatorCommand(BaseCommand):
@@ -29,11 +33,14 @@ class IndicatorCommand(BaseCommand):
         try:
             return User.objects.get(username=opts["actor"])
         except User.DoesNotExist:
-            raise CommandError(f"--actor: no user {opts['actor']!r}") from None
+            raise CommandError(_("--actor: no user %s") % opts["actor"]) from None
 
     def progress(self, message: str) -> None:
         if self.verbosity:
             self.stdout.write(f"  {message}")
+
+    def done(self, message: str) -> None:
+        self.stdout.write(self.style.SUCCESS(_("Done: %s") % message))
 
     def guarded(self, call, **kwargs):
         from luotsi.indicators import services, storage

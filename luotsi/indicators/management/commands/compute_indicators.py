@@ -28,4 +28,4 @@ class Command(IndicatorCommand):
             end=parse_date(opts["end"], "end"),
             verbosity=opts["verbosity"],
         )
-        self.stdout.write(self.style.SUCCESS(f"Done: {job.message}"))
+        self.done(job.message)

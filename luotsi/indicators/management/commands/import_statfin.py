@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from ._base import IndicatorCommand
 
 
@@ -31,4 +33,6 @@ class Command(IndicatorCommand):
             measures=measures,
             verbosity=opts["verbosity"],
         )
-        self.stdout.write(self.style.SUCCESS(f"Done: {job.message}. Source: {job.source}"))
+        self.done(
+            _("%(message)s. Source: %(source)s") % {"message": job.message, "source": job.source}
+        )

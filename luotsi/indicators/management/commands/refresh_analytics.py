@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from ._base import IndicatorCommand, parse_date
 
 
@@ -19,7 +21,7 @@ class Command(IndicatorCommand):
     def handle(self, *args, **opts):
         from luotsi.indicators import services, storage
 
-        self.stdout.write(f"Refreshing {storage.store_path()}...")
+        self.stdout.write(_("Refreshing %s...") % storage.store_path())
         job = self.guarded(
             services.refresh_store,
             actor=self.actor(opts),
@@ -27,4 +29,4 @@ class Command(IndicatorCommand):
             end=parse_date(opts["end"], "end"),
             verbosity=opts["verbosity"],
         )
-        self.stdout.write(self.style.SUCCESS(f"Done: {job.message}"))
+        self.done(job.message)
