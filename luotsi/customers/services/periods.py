@@ -140,6 +140,7 @@ def _open_period(
         unit=worker.unit,
         reason="initial",
         previous=None,
+        at=_at(registered_on),
     )
     return enrolment
 
@@ -187,10 +188,13 @@ def _start_responsibility(
     unit,
     reason,
     previous: Responsibility | None,
+    at: dt.datetime | None = None,
 ) -> Responsibility:
+    """Start a responsibility at ``at`` (default now; a period registered afterwards has its
+    responsible worker from its first day, so responsibility is never empty)."""
     if organisation is None:
         raise CaseWorkError(_("The responsible worker must belong to an organisation."))
-    now = timezone.now()
+    now = at or timezone.now()
     if previous is not None:
         previous.ends_at = now
         previous.save(update_fields=["ends_at"])
@@ -211,6 +215,7 @@ def _start_responsibility(
         previous_worker_id=previous.worker_id if previous else None,
         team_id=unit.pk if unit else None,
         reason=reason,
+        occurred_at=now,
     )
     return resp
 
@@ -363,12 +368,14 @@ def exit_enrolment(*, actor, customer: Customer, ended_on: dt.date, exit_reason:
     enrolment.save(update_fields=["ended_on", "exit_reason"])
     current = customer.responsibilities.filter(ends_at__isnull=True).first()
     if current:
-        current.ends_at = timezone.now()
+        # Responsibility ends with the period (never before it began).
+        current.ends_at = max(_at(ended_on), current.starts_at)
         current.save(update_fields=["ends_at"])
         _event(
             "responsibility.ended",
             actor=actor,
             customer=customer,
+            occurred_at=current.ends_at,
             worker_id=current.worker_id or actor.pk,
             enrolment_id=enrolment.pk,
         )

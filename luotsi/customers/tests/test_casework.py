@@ -265,3 +265,18 @@ def test_unknown_municipality_writes_nothing(register, worker):
         services.update_details(actor=worker, customer=c, municipality_code="999")
     c.refresh_from_db()
     assert c.municipality.code == "491" and "customer.moved" not in kinds(c)
+
+
+def test_responsibility_runs_from_registration_to_exit_when_entered_afterwards(register, worker):
+    c = register(registered_on=D(2025, 3, 3))
+    resp = Responsibility.objects.get(customer=c)
+    assert resp.starts_at.date() == D(2025, 3, 3)  # never a day without a responsible worker
+    assigned = JourneyEvent.objects.get(customer_id=c.pk, kind="responsibility.assigned")
+    assert assigned.occurred_at == resp.starts_at
+    services.exit_enrolment(
+        actor=worker, customer=c, ended_on=D(2025, 6, 2), exit_reason="education"
+    )
+    resp.refresh_from_db()
+    assert resp.ends_at.date() == D(2025, 6, 2)
+    ended = JourneyEvent.objects.get(customer_id=c.pk, kind="responsibility.ended")
+    assert ended.occurred_at == resp.ends_at
