@@ -37,7 +37,7 @@ def demo_area(db):
 
 def test_colleagues_have_no_login_and_form_two_teams(demo_area):
     _area, workers, _members = demo_area
-    assert len(workers) == len(WORKER_USERNAMES) == 16
+    assert len(workers) == len(WORKER_USERNAMES) == 8
     logins = [w.username for w in workers if w.has_usable_password()]
     assert sorted(logins) == ["vastuu", "vastuu2"]
     assert {w.unit.name for w in workers} == {"Tiimi 1", "Tiimi 2"}
@@ -47,7 +47,9 @@ def test_journeys_meet_most_deadlines_and_keep_plans_reviewed(demo_area):
     _area, workers, members = demo_area
     assert build_customers(workers=workers, municipalities=members, n=60, today=TODAY) == 60
     active = [c for c in Customer.objects.filter(synthetic=True) if c.open_enrolment()]
-    assert len(active) > 30
+    # The generator's turnover: over the window since 1.1.2025 about a third of the customers
+    # are still job seekers today (as in a real area; the ad-hoc journeys kept over half open).
+    assert len(active) > 12
     # Exactly one responsible worker for each active customer.
     for c in active:
         assert Responsibility.objects.filter(customer=c, ends_at__isnull=True).count() == 1
@@ -71,7 +73,7 @@ def test_journeys_meet_most_deadlines_and_keep_plans_reviewed(demo_area):
     assert all(e.occurred_at.date() <= TODAY for e in saved)
     # The caseload is spread over many workers, as in a real area.
     busy = {r.worker_id for r in Responsibility.objects.filter(ends_at__isnull=True)}
-    assert len(busy) >= 10
+    assert len(busy) >= 6
 
 
 def test_identity_codes_are_from_the_temporary_range(demo_area):
