@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -25,19 +25,12 @@ from .estimators import ESTIMATORS, Settings, check_design, clean, cluster_colum
 Progress = Callable[[int, str], None]
 
 
-@dataclass(frozen=True, slots=True)
-class RunSpec:
-    """The inference settings of a run (a snapshot of the evaluation's design)."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunSpec(Settings):
+    """The inference settings of a run (a snapshot of the evaluation's design): the estimators'
+    :class:`Settings` and which estimators run."""
 
     estimators: tuple[str, ...]
-    comparison: str = "never"
-    anticipation: int = 0
-    bootstrap: int = 999
-    cluster_level: str = "cluster"
-    seed: int = 1
-    level: float = 0.95
-    synth_unit: str = ""
-    unit_level: str = "municipality"
 
     def __post_init__(self) -> None:
         unknown = [e for e in self.estimators if e not in ESTIMATORS]
@@ -45,16 +38,7 @@ class RunSpec:
             raise ValueError(f"estimators: unknown {unknown} (known: {sorted(ESTIMATORS)})")
 
     def settings(self) -> Settings:
-        return Settings(
-            comparison=self.comparison,
-            anticipation=self.anticipation,
-            bootstrap=self.bootstrap,
-            cluster_level=self.cluster_level,
-            seed=self.seed,
-            level=self.level,
-            synth_unit=self.synth_unit,
-            unit_level=self.unit_level,
-        )
+        return Settings(**{f.name: getattr(self, f.name) for f in fields(Settings)})
 
 
 def describe_data(frame: pd.DataFrame) -> dict[str, Any]:

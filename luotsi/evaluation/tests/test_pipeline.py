@@ -61,14 +61,14 @@ def test_unknown_estimator_and_missing_cluster_column_are_refused():
         RunSpec(estimators=("twfe_magic",))
     frame = _frame(seed=1).drop(columns=["cluster"])
     with pytest.raises(ValueError, match="no 'cluster' column"):
-        estimate(frame, RunSpec(("cs_reg",), bootstrap=0), _quiet)
+        estimate(frame, RunSpec(estimators=("cs_reg",), bootstrap=0), _quiet)
 
 
 @pytest.mark.parametrize("cluster_level", ["unit", "cluster"])
 def test_pretrends_test_has_the_right_size_and_power(cluster_level):
     """Under parallel trends the 5% test rejects about 5% of the time (here: 120 simulations,
     binomial 99% range up to 12%); with a differential pre-trend it rejects almost always."""
-    spec = RunSpec(("cs_reg",), bootstrap=0, cluster_level=cluster_level)
+    spec = RunSpec(estimators=("cs_reg",), bootstrap=0, cluster_level=cluster_level)
     null = [estimate(_frame(seed=s), spec, _quiet)["pretrends"]["p_value"] for s in range(120)]
     assert np.mean(np.array(null) < 0.05) <= 0.12
     alt = [
@@ -81,7 +81,7 @@ def test_pretrends_test_has_the_right_size_and_power(cluster_level):
 def test_main_estimate_is_unbiased_and_intervals_cover_the_truth():
     """200 simulated panels with a true effect of 1.5: mean estimate within 3 Monte Carlo SEs
     of the truth, 95% intervals cover it 90-99% of the time."""
-    spec = RunSpec(("cs_dr",), bootstrap=0, cluster_level="unit")
+    spec = RunSpec(estimators=("cs_dr",), bootstrap=0, cluster_level="unit")
     rows = [
         estimate(_frame(seed=s, effect=1.5), spec, _quiet)["estimators"][0]["simple"][0]
         for s in range(200)
@@ -93,7 +93,7 @@ def test_main_estimate_is_unbiased_and_intervals_cover_the_truth():
 
 
 def test_no_unit_identifiers_in_the_results():
-    results = estimate(_frame(seed=1), RunSpec(("cs_dr",), bootstrap=0), _quiet)
+    results = estimate(_frame(seed=1), RunSpec(estimators=("cs_dr",), bootstrap=0), _quiet)
     text = repr(results)
     assert "'900'" not in text and "unit_ids" not in text
     assert set(results) == {"data", "estimators", "pretrends", "primary"}
