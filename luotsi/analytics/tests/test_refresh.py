@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -97,3 +99,34 @@ def test_ingest_parquet_adds_new_events_only(tmp_path):
     assert s.ingest_parquet(path) == table.num_rows
     assert s.ingest_parquet(path) == 0
     assert s.table("spells").num_rows == 10
+
+
+WHEN = dt.datetime(2025, 1, 10, 9, tzinfo=dt.UTC)
+
+
+def _many_registrations(first_id: int, n: int) -> pa.Table:
+    ids = pa.array(range(first_id, first_id + n), pa.int64())
+    return pa.table(
+        {
+            "event_id": ids,
+            "kind": pa.array(["customer.registered"] * n),
+            "occurred_at": pa.array([WHEN] * n, pa.timestamp("us", tz="UTC")),
+            "person_id": ids,
+            "enrolment_id": ids,
+            "registered_on": pa.array([WHEN.date()] * n, pa.date32()),
+            "municipality_code": pa.array(["091"] * n),
+        }
+    )
+
+
+@pytest.mark.parametrize("where", ["memory", "file"])
+def test_a_refresh_larger_than_a_row_group_inserts_every_event(tmp_path, where):
+    """Regression: with the staging table created inside the refresh transaction, DuckDB 2.0
+    scanned it as empty once it held more than one row group (122,880 rows), and a refresh of
+    220,030 events at national scale inserted none of them while reporting success."""
+    s = Store(tmp_path / "a.duckdb") if where == "file" else Store()
+    s.refresh(ListSource(_many_registrations(1, 1_000)), derive=False)
+    big = _many_registrations(1_001, 150_000)
+    res = s.refresh(ListSource(big), batch_size=1_000_000, derive=False)
+    assert (res.fetched, res.inserted, res.duplicates) == (150_000, 150_000, 0)
+    assert s.event_count() == 151_000 and s.high_water_mark() == 151_000
