@@ -1,44 +1,15 @@
-"""BJS imputation: diff-diff on mpdta, leads vs pyfixest, coverage, unbiasedness."""
+"""BJS imputation: leads vs pyfixest, coverage, unbiasedness (variance: test_imputation_variance)."""
 
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from luotsi.stats.imputation import imputation
 from luotsi.stats.tests.staggered_sim import estimator_args, frame, staggered_panel
 from luotsi.stats.twfe import twfe
-
-REF = Path(__file__).parent / "reference"
-MPDTA = {"unit": "countyreal", "time": "year", "cohort": "first.treat", "outcome": "lemp"}
-
-
-def test_mpdta_matches_diff_diff():
-    dd = pytest.importorskip("diff_diff")
-    data = pd.read_csv(REF / "mpdta.csv")
-    ours = imputation(data, cluster="countyreal", **MPDTA).table
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ref = dd.ImputationDiD(cluster="countyreal").fit(
-            data,
-            outcome="lemp",
-            unit="countyreal",
-            time="year",
-            first_treat="first.treat",
-            aggregate="event_study",
-        )
-    assert ours.by_label("ATT").estimate == pytest.approx(ref.overall_att, abs=1e-9)
-    assert ours.by_label("ATT").se == pytest.approx(ref.overall_se, rel=1e-7)
-    for e, row in ref.event_study_effects.items():
-        if e < 0:
-            continue
-        est = ours.by_label(f"e={int(e)}")
-        assert est.estimate == pytest.approx(row["effect"], abs=1e-9)
-        assert est.se == pytest.approx(row["se"], rel=1e-7)
 
 
 def test_equals_twfe_when_effects_are_static_and_one_cohort():
