@@ -1,15 +1,26 @@
 """Demo partners, service offerings, consents and referrals in every state, and a customer account.
 
 Written through the ecosystem services (so the journey log holds the same events real use writes).
+The services date every step "now" (they serve live work), so the referrals are replayed on a
+demo clock (:func:`demo_clock`): each one is sent on a working day of the last
+``REFERRAL_DAYS`` days (never before the customer's latest plan version), decided by the partner
+some working days later, started and completed later still, no step after today. Referrals of
+past months are what the referral indicators (O14*, lead times, acceptance rate) and the
+dashboard's latest complete month need; sent all on the day of the build they fell in the
+current, incomplete month and the dashboard showed no value.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Sequence
+import zoneinfo
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from unittest import mock
 
 from django.db import transaction
+from django.utils import timezone
 
 from luotsi.core.models import Organisation, User
 from luotsi.core.services import create_organisation, create_user
@@ -17,8 +28,14 @@ from luotsi.customers.models import Customer, PlanTask
 from luotsi.ecosystem import services as eco
 from luotsi.ecosystem.errors import EcosystemError
 from luotsi.ecosystem.models import Referral, ServiceOffering
+from luotsi.journey.models import JourneyEvent
+from luotsi.kernel import calendar as cal
 from luotsi.kernel import codes
 from luotsi.reference.models import Municipality
+
+#: Referrals are sent over this many days before the build (as a running service would have).
+REFERRAL_DAYS = 120
+HELSINKI = zoneinfo.ZoneInfo("Europe/Helsinki")
 
 OFFERINGS = (
     # provider, name fi / sv / en, target group, places, EUR, weeks
@@ -80,6 +97,35 @@ PARTNER_TYPES = {
 }
 
 
+@contextmanager
+def demo_clock(day: dt.date, hour: int = 10) -> Iterator[dt.datetime]:
+    """Run the services as if it were ``hour`` o'clock (Helsinki) on ``day`` (not after now)."""
+    moment = min(dt.datetime.combine(day, dt.time(hour), HELSINKI), timezone.now())
+    with mock.patch.object(timezone, "now", lambda: moment):
+        yield moment
+
+
+def _latest_plan_day(customer: Customer, today: dt.date) -> dt.date:
+    last = (
+        JourneyEvent.objects.filter(customer_id=customer.pk, kind="plan.saved")
+        .order_by("-occurred_at")
+        .values_list("occurred_at", flat=True)
+        .first()
+    )
+    return timezone.localdate(last) if last else today
+
+
+def _sent_on(rng: random.Random, customer: Customer, today: dt.date) -> dt.date:
+    """A working day in the last ``REFERRAL_DAYS`` days, on or after the latest plan version."""
+    lower = max(_latest_plan_day(customer, today), today - dt.timedelta(days=REFERRAL_DAYS))
+    if lower >= today:
+        return today
+    day = lower + dt.timedelta(days=rng.randint(0, (today - lower).days))
+    while not cal.is_working_day(day) and day < today:
+        day += dt.timedelta(days=1)
+    return day
+
+
 def _partner(name: str, area_code: str) -> Organisation:
     org = Organisation.objects.filter(name=name).first()
     return org or create_organisation(
@@ -135,7 +181,8 @@ def build_ecosystem(
         customer = task.plan.customer
         offering = offerings[0] if i % 3 else rng.choice(offerings)
         worker = customer.responsibilities.filter(ends_at__isnull=True).first().worker or workers[0]
-        with transaction.atomic():
+        sent_on = _sent_on(rng, customer, today)
+        with transaction.atomic(), demo_clock(sent_on):
             eco.give_consent(
                 actor=worker,
                 customer=customer,
@@ -150,12 +197,13 @@ def build_ecosystem(
                 task=task,
                 message="Asiakas on kiinnostunut palvelusta.",
             )
-            _advance(
-                rng,
-                ref,
-                partner_worker if offering.provider_id == partner_worker.organisation_id else None,
-                today,
-            )
+        _advance(
+            rng,
+            ref,
+            partner_worker if offering.provider_id == partner_worker.organisation_id else None,
+            sent_on,
+            today,
+        )
     # The self-service customer is one of the first demo worker's, so that both can log in.
     customer = (
         Customer.objects.filter(
@@ -181,38 +229,50 @@ def build_ecosystem(
     return "asiakas"
 
 
-def _advance(rng: random.Random, ref: Referral, partner: User | None, today: dt.date) -> None:
-    """Move a sent referral on as the partner would (only for the demo partner's own referrals)."""
+def _advance(
+    rng: random.Random, ref: Referral, partner: User | None, sent_on: dt.date, today: dt.date
+) -> None:
+    """Move a sent referral on as the partner would (only for the demo partner's own referrals):
+    decided 1-12 working days after sending, started within two weeks of acceptance, progress
+    reported, completed after some weeks; a step that would fall after today is not taken."""
     if partner is None:
         return
     step = rng.random()
     if step < 0.25:
         return  # waiting in the partner's queue
-    if step < 0.35:
-        eco.reject_referral(
-            actor=partner, referral=ref, reason="Palvelu ei sovi asiakkaan tilanteeseen."
+    decided_on = cal.add_working_days(sent_on, rng.randint(1, 12))
+    if decided_on > today:
+        return  # not decided yet
+    with transaction.atomic(), demo_clock(decided_on, hour=13):
+        if step < 0.35:
+            eco.reject_referral(
+                actor=partner, referral=ref, reason="Palvelu ei sovi asiakkaan tilanteeseen."
+            )
+            return
+        try:
+            eco.accept_referral(actor=partner, referral=ref)
+        except EcosystemError:
+            return  # the service is full: the referral waits in the partner's queue
+    started_on = decided_on + dt.timedelta(days=rng.randint(3, 14))
+    if step < 0.5 or started_on > today:
+        return
+    with transaction.atomic(), demo_clock(started_on):
+        eco.start_referral(actor=partner, referral=ref, started_on=started_on)
+    reported_on = min(today, started_on + dt.timedelta(days=rng.randint(7, 21)))
+    with transaction.atomic(), demo_clock(reported_on, hour=14):
+        eco.report_progress(
+            actor=partner,
+            referral=ref,
+            text="Asiakas on osallistunut aktiivisesti.",
+            reported_on=reported_on,
         )
+    ended_on = reported_on + dt.timedelta(days=rng.randint(7, 42))
+    if step < 0.8 or ended_on > today:
         return
-    try:
-        eco.accept_referral(actor=partner, referral=ref)
-    except EcosystemError:
-        return  # the service is full: the referral waits in the partner's queue
-    if step < 0.5:
-        return
-    eco.start_referral(
-        actor=partner, referral=ref, started_on=today - dt.timedelta(days=rng.randint(5, 40))
-    )
-    eco.report_progress(
-        actor=partner,
-        referral=ref,
-        text="Asiakas on osallistunut aktiivisesti.",
-        reported_on=today - dt.timedelta(days=2),
-    )
-    if step < 0.8:
-        return
-    eco.complete_referral(
-        actor=partner,
-        referral=ref,
-        outcome=rng.choice(["employed", "education", "next_service", "no_change"]),
-        ended_on=today - dt.timedelta(days=1),
-    )
+    with transaction.atomic(), demo_clock(ended_on, hour=15):
+        eco.complete_referral(
+            actor=partner,
+            referral=ref,
+            outcome=rng.choice(["employed", "education", "next_service", "no_change"]),
+            ended_on=ended_on,
+        )
