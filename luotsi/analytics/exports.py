@@ -2,8 +2,8 @@
 
 ``export(table, format, path_or_buffer, language)`` writes the engine's rows (normally after
 ``suppress``) with the indicator's name in the chosen language and its unit next to each row, and
-metadata: per indicator its definition version, source, the published definition it follows, and
-a suppression note. Where the metadata goes:
+metadata: per indicator its definition version, source, formula (numerator and denominator) and
+the published definition it follows, all in the export's language, and a suppression note. Where the metadata goes:
 
 * CSV (UTF-8 with a byte-order mark so that spreadsheets detect it, comma-separated, header row):
   the rows; with a file path the metadata is also written next to it as ``<name>.metadata.json``;
@@ -92,10 +92,13 @@ def metadata(table: pa.Table, language: str, *, threshold: int = DEFAULT_THRESHO
                 "definition_version": version,
                 "name": d.name(lang),
                 "description": d.description(lang),
+                "formula": d.formula(lang),
+                "numerator": d.numerator_text(lang),
+                "denominator": d.denominator_text(lang),
                 "unit": d.unit,
                 "period_semantics": d.period_semantics,
                 "source": d.source,
-                "follows": d.follows,
+                "follows": d.follows_text(lang),
                 "valid_from": d.valid_from.isoformat(),
                 "valid_to": d.valid_to.isoformat() if d.valid_to else None,
             }
@@ -209,6 +212,7 @@ def _write_xlsx(data: pa.Table, meta: dict, target: str | Path | IO[Any]) -> Non
         "valid_from",
         "valid_to",
         "description",
+        "formula",
     ]
     ms.append(cols)
     for ind in meta["indicators"]:

@@ -21,6 +21,8 @@ AGGREGATIONS = ("count", "ratio", "median", "p90", "max", "mean")
 PERIOD_SEMANTICS = ("stock@counting_day", "flow_in_month", "cohort")
 SOURCES = ("own", "statfin", "survey")
 COUNT_FIELDS = ("numerator", "denominator")
+#: Texts given in English (the canonical field) with a Finnish and a Swedish version beside it.
+TRANSLATED_TEXTS = ("numerator", "denominator", "follows")
 
 
 class DefinitionError(ValueError):
@@ -40,13 +42,19 @@ class Definition:
     description_sv: str
     description_en: str
     numerator: str
+    numerator_fi: str
+    numerator_sv: str
     denominator: str
+    denominator_fi: str
+    denominator_sv: str
     factor: float
     unit: str
     aggregation: str
     period_semantics: str
     source: str
     follows: str
+    follows_fi: str
+    follows_sv: str
     family: str
     additive: bool
     count_fields: tuple[str, ...]
@@ -63,6 +71,31 @@ class Definition:
 
     def description(self, language: str) -> str:
         return getattr(self, f"description_{_lang(language)}")
+
+    def numerator_text(self, language: str) -> str:
+        """The numerator in ``language`` (English: the canonical ``numerator``)."""
+        return self._text("numerator", language)
+
+    def denominator_text(self, language: str) -> str:
+        """The denominator in ``language``; empty when the indicator has none."""
+        return self._text("denominator", language)
+
+    def follows_text(self, language: str) -> str:
+        """The published definition it follows, in ``language``."""
+        return self._text("follows", language)
+
+    def formula(self, language: str) -> str:
+        """``factor × (numerator) / (denominator)`` for ratios, else the numerator, in
+        ``language`` (the factor is written without a trailing ``.0``)."""
+        num = self.numerator_text(language)
+        if not self.denominator:
+            return num
+        factor = f"{self.factor:g}"
+        return f"{factor} × ({num}) / ({self.denominator_text(language)})"
+
+    def _text(self, name: str, language: str) -> str:
+        lang = _lang(language)
+        return getattr(self, name if lang == "en" else f"{name}_{lang}")
 
     def valid_on(self, day: dt.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
@@ -128,6 +161,16 @@ def parse(document: dict[str, Any]) -> tuple[tuple[Definition, ...], tuple[Deadl
         ]
         if missing:
             raise DefinitionError(f"{where}: missing field(s) {missing}")
+        for name in TRANSLATED_TEXTS:
+            given = [f"{name}_{lang}" for lang in ("fi", "sv") if rec.get(f"{name}_{lang}")]
+            if rec.get(name):
+                untranslated = [
+                    f"{name}_{lang}" for lang in ("fi", "sv") if f"{name}_{lang}" not in given
+                ]
+                if untranslated:
+                    raise DefinitionError(f"{where}: {name} has no translation in {untranslated}")
+            elif given:
+                raise DefinitionError(f"{where}: {given} given but {name} (English) is not")
         for name, allowed in (
             ("aggregation", AGGREGATIONS),
             ("period_semantics", PERIOD_SEMANTICS),
@@ -158,13 +201,19 @@ def parse(document: dict[str, Any]) -> tuple[tuple[Definition, ...], tuple[Deadl
                 description_sv=rec["description_sv"],
                 description_en=rec["description_en"],
                 numerator=rec["numerator"],
+                numerator_fi=rec["numerator_fi"],
+                numerator_sv=rec["numerator_sv"],
                 denominator=rec.get("denominator", ""),
+                denominator_fi=rec.get("denominator_fi", ""),
+                denominator_sv=rec.get("denominator_sv", ""),
                 factor=float(rec["factor"]),
                 unit=rec["unit"],
                 aggregation=rec["aggregation"],
                 period_semantics=rec["period_semantics"],
                 source=rec["source"],
                 follows=rec["follows"],
+                follows_fi=rec["follows_fi"],
+                follows_sv=rec["follows_sv"],
                 family=rec["family"],
                 additive=bool(rec["additive"]),
                 count_fields=tuple(rec.get("count_fields", ())),
