@@ -20,6 +20,9 @@ router = Router(tags=["indicators"])
 
 
 class DefinitionOut(Schema):
+    """One definition version. ``numerator``, ``denominator`` and ``follows`` are the English
+    (canonical) texts; the ``_fi`` and ``_sv`` fields say the same in Finnish and Swedish."""
+
     code: str
     definition_version: int
     valid_from: dt.date
@@ -31,13 +34,19 @@ class DefinitionOut(Schema):
     description_sv: str
     description_en: str
     numerator: str
+    numerator_fi: str
+    numerator_sv: str
     denominator: str
+    denominator_fi: str
+    denominator_sv: str
     factor: float
     unit: str
     aggregation: str
     period_semantics: str
     source: str
     follows: str
+    follows_fi: str
+    follows_sv: str
     team_level: bool
 
 
@@ -109,7 +118,8 @@ def _definition_out(d) -> dict:
 
 @router.get("/catalogue", response=list[DefinitionOut], auth=None)
 def catalogue(request):
-    """Every indicator definition (every version), with formula, source and names fi/sv/en."""
+    """Every indicator definition (every version), with formula, source and names fi/sv/en;
+    numerator, denominator and the published definition it follows in fi/sv/en too."""
     return [_definition_out(v) for e in selectors.catalogue() for v in e["versions"]]
 
 

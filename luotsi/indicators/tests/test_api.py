@@ -59,6 +59,15 @@ def test_catalogue_and_exports(client, manager, stocked):
     o1 = next(d for d in cat if d["code"] == "O1")
     assert o1["name_sv"] == "Aktiva kunder" and o1["team_level"] is True
     assert {d["code"] for d in cat} >= {"B1", "O1", "O3", "O13", "O14R"}
+    o14r = next(d for d in cat if d["code"] == "O14R")
+    assert (o14r["numerator"], o14r["numerator_fi"], o14r["numerator_sv"]) == (
+        "accepted",
+        "hyväksytyt",
+        "accepterade",
+    )
+    assert o14r["denominator_sv"] == "accepterade + avvisade"
+    assert (o14r["follows"], o14r["follows_fi"]) == ("no anchor", "ei julkaistua vastinetta")
+    assert o1["denominator"] == o1["denominator_fi"] == o1["denominator_sv"] == ""
     client.force_login(manager)
     base = f"{URL}/export?indicator=O1&level=area&group={MIKKELI_AREA}"
     values = client.get(f"{URL}/values?indicator=O1&level=area&group={MIKKELI_AREA}").json()

@@ -6,12 +6,15 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 import pyarrow.parquet as pq
 import pytest
 from django.conf import settings
+from django.utils.html import escape
 from openpyxl import load_workbook
 
+from luotsi.analytics.indicators.definitions import definition
 from luotsi.indicators import selectors
 from luotsi.indicators.models import AlertThreshold
 
@@ -88,7 +91,35 @@ def test_catalogue_lists_every_definition_in_three_languages(client, manager, st
     for entry in selectors.catalogue():
         assert f'id="{entry["code"]}"' in html
     assert "Aktiva kunder" in html and "Active customers" in html and "Aktiiviset asiakkaat" in html
-    assert "Statistics Finland 12r5 TYOTTOMATLOPUSSA" in html  # the published definition
+    assert "Statistikcentralen 12r5 TYOTTOMATLOPUSSA" in html  # the published definition
+    # The formula and what it follows are in the language of the page, marked as such.
+    o14r = re.search(r'<section id="O14R".*?</section>', html, re.S).group(0)
+    assert '<td rowspan="3">100 × (accepterade) / (accepterade + avvisade)</td>' in o14r
+    assert '<td rowspan="3">ingen publicerad motsvarighet</td>' in o14r
+    assert o14r.count('lang="en"') == 1  # only the English name
+    fi = _as(client, manager, "fi").get("/indicators/catalogue/").content.decode()
+    assert '<td rowspan="3">100 × (hyväksytyt) / (hyväksytyt + hylätyt)</td>' in fi
+    assert "Tilastokeskus 12r5 TYOTTOMATLOPUSSA" in fi
+
+
+@pytest.mark.parametrize(
+    ("lang", "numerator", "denominator", "follows"),
+    [
+        ("fi", "O1L", "O1U", "OECD:n pitkäaikaistyöttömien osuus työttömistä"),
+        ("sv", "O1L", "O1U", "OECD:s andel långtidsarbetslösa av de arbetslösa"),
+        ("en", "O1L", "O1U", "OECD incidence of long-term unemployment"),
+    ],
+)
+def test_definition_details_are_in_the_language_of_the_page(
+    client, manager, stocked, lang, numerator, denominator, follows
+):
+    html = _as(client, manager, lang).get("/indicators/series/?indicator=O1LS").content.decode()
+    details = re.search(r"<details>.*?</details>", html, re.S).group(0)
+    assert f"<dd>{numerator}</dd>" in details and f"<dd>{denominator}</dd>" in details
+    assert f"<dd>{follows}</dd>" in details and 'lang="en"' not in details
+    html = _as(client, manager, lang).get("/indicators/series/?indicator=O1").content.decode()
+    details = re.search(r"<details>.*?</details>", html, re.S).group(0)
+    assert f"<dd>{escape(definition('O1').numerator_text(lang))}</dd>" in details
 
 
 def test_alert_thresholds_are_managed_by_area_management(client, manager, lead, stocked):
