@@ -136,7 +136,10 @@ def _parts(n_persons: int, n_munis: int, seed: int, events_per_person: float) ->
         from_municipality=sp_muni[m],
         to_municipality=to,
     )
-    worker = rng.integers(1, n_persons // 100 + 2, start.size)
+    # about 100 customers per responsible worker; a worker serves the customers of one
+    # municipality (as in an employment area's teams): the spell's registration municipality
+    per_muni = max(1, n_persons // 100 // n_munis)
+    worker = (sp_muni.astype(int) - 1) * per_muni + rng.integers(1, per_muni + 1, start.size)
     add(
         "responsibility.assigned",
         start + rng.integers(0, 3, start.size),

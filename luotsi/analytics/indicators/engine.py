@@ -293,7 +293,9 @@ def _dimvals_table(defs: Iterable[Definition]) -> pa.Table:
 
 def _default_as_of(store: Store) -> dt.date:
     day = store.con.execute(
-        "SELECT max(CAST(timezone('Europe/Helsinki', occurred_at) AS DATE)) FROM events"
+        # the local day is monotone in the instant: convert the maximum, not every row (4.8 s
+        # -> 0.01 s on 22M events)
+        "SELECT CAST(timezone('Europe/Helsinki', max(occurred_at)) AS DATE) FROM events"
     ).fetchall()[0][0]
     return day or dt.date.today()
 
@@ -314,8 +316,9 @@ def compute(
 
     ``codes`` selects indicators (default: all); ``group_codes`` restricts the groups;
     ``as_of`` is the extraction date for cohort indicators (default: the day of the latest
-    event). Returns an Arrow table with ``RESULT_COLUMNS``; with ``save`` the rows also replace
-    the same keys in ``indicator_values``.
+    event). Returns an Arrow table with ``RESULT_COLUMNS`` in no particular order (sorting 5.6M
+    rows on their string keys took 10 of 45 s of the national cube; sort what you show); with
+    ``save`` the rows also replace the same keys in ``indicator_values``.
     """
     if level not in LEVELS:
         raise EngineError(f"level={level!r} is not one of {LEVELS}")
@@ -388,7 +391,7 @@ SELECT indicator, definition_version, group_type, group_code, period_type, perio
   period_end, dimension, dimension_value, numerator, denominator, value,
   coalesce(r_low, value) AS value_low, coalesce(r_high, value) AS value_high, status, unit,
   source
-FROM v ORDER BY indicator, group_code, period_start, dimension, dimension_value
+FROM v
 """
         )
         out = con.sql(f"SELECT {', '.join(RESULT_COLUMNS)} FROM _out").to_arrow_table()

@@ -304,6 +304,7 @@ def meetings(ctx: Context) -> None:
             FROM meetings WHERE meeting_type IN ({DISCUSSIONS}) AND held_on IS NOT NULL
               AND enrolment_id IS NOT NULL""",
             by="enrolment_id",
+            monotone_ends=True,  # every window is "3 months from the meeting"
         )
         covered = intersect(eligible, recent, on="enrolment_id", a_cols=["municipality_code"])
         ctx.temp(
@@ -322,19 +323,18 @@ def meetings(ctx: Context) -> None:
         ctx.emit(
             rollup(
                 f"""
-    WITH t AS (
-      SELECT m.municipality_code, p.period_start, m.channel
+    WITH t AS (  -- counted per municipality, period and channel before the channel spine
+      SELECT m.municipality_code, p.period_start, m.channel, count(*) AS n
       FROM meetings m JOIN _pday p ON p.day = m.held_on
-      WHERE m.channel IS NOT NULL
-    ), tot AS (SELECT municipality_code, period_start, count(*) AS n FROM t GROUP BY ALL),
+      WHERE m.channel IS NOT NULL GROUP BY ALL
+    ), tot AS (SELECT municipality_code, period_start, sum(n) AS n FROM t GROUP BY ALL),
     ch AS (SELECT unnest([{channels}]) AS channel)
     SELECT 'O8' AS indicator, tot.municipality_code, tot.period_start, 'channel' AS dimension,
-      ch.channel AS dimension_value, CAST(count(t.channel) AS DOUBLE) AS numerator,
-      CAST(any_value(tot.n) AS DOUBLE) AS denominator
+      ch.channel AS dimension_value, CAST(coalesce(t.n, 0) AS DOUBLE) AS numerator,
+      CAST(tot.n AS DOUBLE) AS denominator
     FROM tot CROSS JOIN ch
     LEFT JOIN t ON t.municipality_code = tot.municipality_code
-      AND t.period_start = tot.period_start AND t.channel = ch.channel
-    GROUP BY tot.municipality_code, tot.period_start, ch.channel"""
+      AND t.period_start = tot.period_start AND t.channel = ch.channel"""
             )
         )
 
@@ -437,11 +437,11 @@ def responsibility(ctx: Context) -> None:
       FROM wg JOIN tot t USING (worker_id, period_start)
       LEFT JOIN ref_worker rw USING (worker_id)
     ), x2 AS (SELECT group_code, period_start, count(*) AS n, sum(customers) AS customers,
-      quantile_cont(load, 0.5) AS med, quantile_cont(load, 0.9) AS p90, max(load) AS mx
+      quantile_cont(load, [0.5, 0.9]) AS q, max(load) AS mx  -- both quantiles in one pass
       FROM c GROUP BY ALL)
     SELECT code AS indicator, group_code, period_start, '', '', CAST(n AS DOUBLE),
       CAST(customers AS DOUBLE), v, NULL::DOUBLE, NULL::DOUBLE, ''
-    FROM x2, LATERAL (VALUES ('O13', med), ('O13P90', p90), ('O13MAX', mx)) t(code, v)"""
+    FROM x2, LATERAL (VALUES ('O13', q[1]), ('O13P90', q[2]), ('O13MAX', mx)) t(code, v)"""
         )
     if ctx.wants("O15", "O15N"):
         # Gap intervals: parts of each status interval not covered by a responsibility interval.
