@@ -29,6 +29,7 @@ Tables:
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from luotsi.kernel import codes
@@ -303,14 +304,82 @@ def ensure_tables(con) -> None:
 def rebuild(store: Store) -> None:
     """Rebuild every derived table from ``events`` (in the caller's transaction, if any)."""
     con = store.con
-    lo, hi = con.execute(
+    _ensure_calendar(store)
+    for _, sql in STATEMENTS:
+        con.execute(sql)
+    _stamp(con)
+
+
+#: Tables the statements read besides ``events``; in an incremental rebuild each name is
+#: replaced by its partial version (``_inc_<name>``) built from the affected persons' events.
+_READS = ("events", "spells", "person_locations", "status_intervals")
+#: Largest share of persons an incremental rebuild takes on before a full rebuild is cheaper.
+INCREMENTAL_MAX_SHARE = 0.25
+
+
+def _partial(sql: str) -> str:
+    """A statement rewritten to build ``_inc_<table>`` from ``_inc_events``."""
+    out = re.sub(
+        r"CREATE OR REPLACE TABLE (\w+) AS", r"CREATE OR REPLACE TEMP TABLE _inc_\1 AS", sql
+    )
+    for name in _READS:
+        out = re.sub(rf"(?<![\w.]){name}(?![\w(])", f"_inc_{name}", out)
+    return out
+
+
+def rebuild_persons(store: Store, persons: str) -> bool:
+    """Rebuild the derived rows of the persons in ``persons`` (SQL yielding ``person_id``) from
+    their events only, replacing their old rows (in the caller's transaction). Every derived
+    table is a function of one person's events, so this equals a full rebuild as long as every
+    event the statements read carries its person: when some do not, or when the persons are more
+    than :data:`INCREMENTAL_MAX_SHARE` of all, nothing is done and ``False`` is returned (the
+    caller rebuilds everything)."""
+    con = store.con
+    orphans = con.execute(
+        "SELECT count(*) FROM events WHERE person_id IS NULL AND ("
+        "kind LIKE 'customer.%' OR kind LIKE 'meeting.%' OR kind LIKE 'referral.%' "
+        "OR kind LIKE 'handover.%' OR kind LIKE 'responsibility.%' "
+        "OR kind IN ('plan.saved', 'assessment.recorded'))"
+    ).fetchall()[0][0]
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _inc_persons AS SELECT DISTINCT person_id FROM ({persons}) p WHERE person_id IS NOT NULL"
+    )
+    n_aff, n_all = con.execute(
+        "SELECT (SELECT count(*) FROM _inc_persons), (SELECT count(DISTINCT person_id) FROM spells)"
+    ).fetchall()[0]
+    if orphans or n_aff > INCREMENTAL_MAX_SHARE * max(n_all, 1):
+        con.execute("DROP TABLE IF EXISTS _inc_persons")
+        return False
+    _ensure_calendar(store)
+    try:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _inc_events AS SELECT e.* FROM events e "
+            "SEMI JOIN _inc_persons p ON p.person_id = e.person_id"
+        )
+        for _, sql in STATEMENTS:
+            con.execute(_partial(sql))
+        for name in DERIVED_TABLES:
+            con.execute(
+                f"DELETE FROM {name} WHERE person_id IN (SELECT person_id FROM _inc_persons)"
+            )
+            con.execute(f"INSERT INTO {name} SELECT * FROM _inc_{name}")
+        _stamp(con)
+    finally:
+        for name in ("_inc_persons", *(f"_inc_{t}" for t in _READS + DERIVED_TABLES)):
+            con.execute(f"DROP TABLE IF EXISTS {name}")
+    return True
+
+
+def _ensure_calendar(store: Store) -> None:
+    lo, hi = store.con.execute(
         "SELECT least(min(registered_on), min(CAST(occurred_at AS DATE))), "
         "greatest(max(registered_on), max(CAST(occurred_at AS DATE))) FROM events"
     ).fetchall()[0]
     if lo is not None:
         store.ensure_calendar(lo, hi)
-    for _, sql in STATEMENTS:
-        con.execute(sql)
+
+
+def _stamp(con) -> None:
     con.execute("DELETE FROM meta_derived")
     con.execute(
         "INSERT INTO meta_derived SELECT count(*), coalesce(max(event_id), 0), now() FROM events"

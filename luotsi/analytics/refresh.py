@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from luotsi.kernel import journey
 
+from . import derived
 from .store import ARROW_TYPE, DUCKDB_TYPE, REQUIRED_EVENT_COLUMNS, Store, StoreError
 
 #: Ids re-read below the high-water mark on each refresh.
@@ -139,6 +140,13 @@ def refresh(
         if staged != fetched:
             raise StoreError(f"staging holds {staged} of the {fetched} fetched events")
         before = store.event_count()
+        current_before = derived.is_current(store)
+        con.execute(  # the persons of the events not stored yet (the insert's own predicate)
+            """CREATE OR REPLACE TEMP TABLE _new_persons AS SELECT DISTINCT person_id
+            FROM _staging s WHERE NOT EXISTS (SELECT 1 FROM events e
+              WHERE e.event_id = s.event_id AND e.event_id > ?)""",
+            [after],
+        )
         inserted = con.execute(
             f"""INSERT INTO events ({columns})
             SELECT {columns} FROM _staging s
@@ -149,7 +157,13 @@ def refresh(
         ).fetchall()[0][0]
         if store.event_count() != before + inserted:
             raise StoreError(f"events grew by {store.event_count() - before}, not {inserted}")
-        if derive and (inserted or not _derived_current(store)):
+        # only the persons with new events when the derived tables were current before
+        partial = "SELECT person_id FROM _new_persons"
+        if (
+            derive
+            and (inserted or not current_before)
+            and not (current_before and derived.rebuild_persons(store, partial))
+        ):
             store.rebuild_derived()
         hwm = store.high_water_mark()
         _record(
@@ -173,6 +187,7 @@ def refresh(
         raise
     finally:
         con.execute("DROP TABLE IF EXISTS _staging")
+        con.execute("DROP TABLE IF EXISTS _new_persons")
     return RefreshResult(
         refresh_id,
         after,
@@ -225,12 +240,6 @@ def ingest_relation(store: Store, relation_sql: str, *, derive: bool, source: st
         _record_failure(store, refresh_id, source, None, exc)
         raise
     return inserted
-
-
-def _derived_current(store: Store) -> bool:
-    from luotsi.analytics import derived
-
-    return derived.is_current(store)
 
 
 def _record_failure(
