@@ -14,7 +14,10 @@ class UnitLevel(models.TextChoices):
 class PanelSource(models.TextChoices):
     FILE = "file", _("Panel file (CSV or Parquet)")
     STORE_PUBLIC = "store_public", _("Analytics store: public statistics by municipality and month")
-    STORE_EVENTS = "store_events", _("Analytics store: journey log by municipality and month")
+    STORE_EVENTS = (
+        "store_events",
+        _("Analytics store: journey log by month, municipality or person level"),
+    )
 
 
 class TreatmentSource(models.TextChoices):

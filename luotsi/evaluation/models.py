@@ -47,7 +47,15 @@ class Evaluation(models.Model):
         default=OutcomeScale.PERCENTAGE_POINTS,
     )
     unit_level = models.CharField(
-        _("unit level"), max_length=12, choices=UnitLevel.choices, default=UnitLevel.MUNICIPALITY
+        _("unit level"),
+        max_length=12,
+        choices=UnitLevel.choices,
+        default=UnitLevel.MUNICIPALITY,
+        help_text=_(
+            "The panel's level: municipality-month, or person-month (pseudonymised persons, from "
+            "a panel file or the journey log of the analytics store; treatment by the person's "
+            "municipality at registration)."
+        ),
     )
     panel_source = models.CharField(
         _("panel source"), max_length=14, choices=PanelSource.choices, default=PanelSource.FILE

@@ -10,7 +10,8 @@ list is applied afterwards like for a panel file. Anticipation is left to the es
 cohorts are built with ``anticipation=0``), exactly as for file panels.
 
 The result goes through the same validation as a panel file, so a store panel and a file with the
-same rows give the same frame. The store is opened read-only.
+same rows give the same frame. The store is opened read-only. Person-month panels from the
+journey log are in :mod:`luotsi.evaluation.panel_person`.
 """
 
 from __future__ import annotations
@@ -112,8 +113,9 @@ def build_frame(
     return out, tuple(notes)
 
 
-def read_store_panel(path: str | Path, **query) -> tuple[PanelData, tuple[str, ...]]:
-    """Open the store at ``path`` read-only and build the validated panel; also the notes."""
+def read_with(build, path: str | Path, **query) -> tuple[PanelData, tuple[str, ...]]:
+    """Open the store at ``path`` read-only, ``build(store, **query)`` the raw rows and notes,
+    validate them like a panel file; the panel and the notes."""
     path = Path(path)
     if not path.is_file():
         raise StorePanelError(f"analytics store {path} does not exist (refresh it first)")
@@ -122,7 +124,7 @@ def read_store_panel(path: str | Path, **query) -> tuple[PanelData, tuple[str, .
     except Exception as exc:  # duckdb raises its own IOException/... types
         raise StorePanelError(f"analytics store {path} could not be opened: {exc}") from exc
     try:
-        raw, notes = build_frame(store, **query)
+        raw, notes = build(store, **query)
     finally:
         store.close()
     frame, monthly = _validate(raw, "outcome", f"analytics store {path}")
@@ -130,3 +132,10 @@ def read_store_panel(path: str | Path, **query) -> tuple[PanelData, tuple[str, .
         pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
     ).hexdigest()
     return PanelData(frame, monthly, digest, f"store:{path}"), notes
+
+
+def read_store_panel(path: str | Path, **query) -> tuple[PanelData, tuple[str, ...]]:
+    """Open the store at ``path`` read-only and build the validated municipality panel; also
+    the notes (``query`` as for :func:`build_frame`; person-month panels:
+    ``luotsi.evaluation.panel_person``)."""
+    return read_with(build_frame, path, **query)

@@ -26,6 +26,7 @@ from luotsi.core.services import audit
 from .choices import Estimator, PanelSource, RunStatus, TreatmentSource, UnitLevel
 from .models import Evaluation, EvaluationRun
 from .panel_file import PanelData, read_panel_file
+from .panel_person import read_person_panel
 from .panel_store import read_store_panel
 from .permissions import require_write
 from .pipeline import RunSpec, estimate
@@ -81,8 +82,14 @@ def _validate(evaluation: Evaluation) -> None:
         if not evaluation.panel_file:
             errors["panel_file"] = _("Give the path of the panel file.")
     else:
-        if evaluation.unit_level != UnitLevel.MUNICIPALITY:
-            errors["unit_level"] = _("A panel from the analytics store is by municipality.")
+        if (
+            evaluation.panel_source == PanelSource.STORE_PUBLIC
+            and evaluation.unit_level != UnitLevel.MUNICIPALITY
+        ):
+            errors["unit_level"] = _(
+                "Public statistics are by municipality: choose the municipality level, or the "
+                "journey log for a person-month panel."
+            )
         if evaluation.treatment_source == TreatmentSource.PANEL:
             errors["treatment_source"] = _(
                 "A panel from the analytics store has no treatment column: choose a pilot, "
@@ -93,6 +100,12 @@ def _validate(evaluation: Evaluation) -> None:
                 errors[name] = _("Write a month as YYYY-MM, e.g. 2021-03.")
         if not errors and evaluation.period_end < evaluation.period_start:
             errors["period_end"] = _("The last month is before the first month.")
+    if evaluation.unit_level == UnitLevel.PERSON and Estimator.SYNTH in estimators:
+        errors["estimators"] = _(
+            "Synthetic control compares one treated municipality with a weighted combination of "
+            "untreated municipalities, so it needs a municipality-month panel: choose the "
+            "municipality level or leave synthetic control out."
+        )
     if errors:
         raise ValidationError(errors)
 
@@ -198,7 +211,9 @@ def _compute(run: EvaluationRun) -> dict[str, Any]:
     )
     results = estimate(frame, spec, lambda p, m: _progress(run, p, m))
     treated_rows = describe(treated)
-    results["treated"] = treated_rows if design["unit_level"] == "municipality" else []
+    by_municipality = design["unit_level"] == UnitLevel.MUNICIPALITY
+    from_store = design.get("panel_source", PanelSource.FILE) != PanelSource.FILE
+    results["treated"] = treated_rows if by_municipality or from_store else []
     results["treated_municipalities"] = len(treated_rows)
     results["monthly"] = panel.monthly
     results["panel_notes"] = list(notes)
@@ -217,9 +232,13 @@ def _panel(evaluation: Evaluation, design: dict[str, Any]):
         return panel, treated, apply_treatment(panel, treated, design["unit_level"]), ()
     query = store_query(evaluation)
     explicit = evaluation.treatment_source == TreatmentSource.EXPLICIT
-    panel, notes = read_store_panel(
+    if design["unit_level"] == UnitLevel.PERSON:
+        read = read_person_panel  # from the journey log (the public statistics are refused)
+    else:
+        read = read_store_panel
+        query["source"] = "public" if source == PanelSource.STORE_PUBLIC else "events"
+    panel, notes = read(
         settings.ANALYTICS_PATH,
-        source="public" if source == PanelSource.STORE_PUBLIC else "events",
         outcome=design["outcome"],
         start=design["period_start"],
         end=design["period_end"],

@@ -132,10 +132,13 @@ def store_query(evaluation: Evaluation) -> dict:
 
 
 def treated_in(frame: pd.DataFrame) -> tuple[TreatedMunicipality, ...]:
-    """The treated municipalities of a municipality-level frame with their start months."""
-    units = frame.drop_duplicates("unit")
+    """The treated municipalities of a store frame with their start months (the ``municipality``
+    column, which is the unit in a municipality panel and the person's municipality in a
+    person-month panel)."""
+    key = "municipality" if "municipality" in frame.columns else "unit"
+    units = frame.drop_duplicates(key)
     starts = {
-        str(u): int(g) for u, g in zip(units["unit"], units["first_treated"], strict=True) if g > 0
+        str(u): int(g) for u, g in zip(units[key], units["first_treated"], strict=True) if g > 0
     }
     names = dict(Municipality.objects.filter(code__in=starts).values_list("code", "name_fi"))
     return tuple(
