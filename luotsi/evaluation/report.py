@@ -29,6 +29,7 @@ from .choices import (
     UnitLevel,
 )
 from .models import EvaluationRun
+from .notes import translate_all
 from .panel_file import month_label
 from .robustness import event_plot, num, robustness_context
 
@@ -170,9 +171,9 @@ def report_context(run: EvaluationRun) -> dict[str, Any]:
         "has_bands": any(r.get("band_low") is not None for r in dynamic),
         **robustness_context(res, design, lambda r: _row(r, monthly)),
         "primary_name": _label(Estimator, primary["key"]) if primary else "",
-        "panel_notes": res.get("panel_notes", []),
+        "panel_notes": translate_all(res.get("panel_notes"), monthly=monthly),
         "panel_source": _label(PanelSource, res.get("panel_source", PanelSource.FILE)),
-        "notes": primary["notes"] if primary else [],
+        "notes": translate_all(primary["notes"], monthly=monthly) if primary else [],
         "se_kind": (primary or {}).get("meta", {}).get("se_kind", ""),
         "summary": summary_sentence(
             design.get("outcome", ""),

@@ -3,9 +3,10 @@
 Plots are drawn by :func:`luotsi.stats.plots.event_study_svg` from the stored event-time rows
 (turned back into :class:`~luotsi.stats.results.Estimate` objects); every plot has its data
 table next to it. The robustness section puts each chosen estimator's overall estimate, interval,
-kind of inference and notes side by side, with the Goodman-Bacon decomposition of the TWFE
-coefficient (the naive comparison, and why it misleads), the wild bootstrap and the synthetic
-control's donors and placebo test when they were chosen.
+kind of inference and notes (in the report's language, :mod:`luotsi.evaluation.notes`) side by
+side, with the Goodman-Bacon decomposition of the TWFE coefficient (the naive comparison, and why
+it misleads), the wild bootstrap and the synthetic control's donors and placebo test when they
+were chosen.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from luotsi.stats.plots import event_study_rows, event_study_svg
 from luotsi.stats.results import Estimate
 
 from .choices import Estimator
+from .notes import translate_all
 
 DECIMAL_COMMA = ("fi", "sv")
 
@@ -186,6 +188,7 @@ def robustness_context(results: dict, design: dict, row) -> dict[str, Any]:
     ``row`` formats a stored estimate row (``report._row``)."""
     cutoff = -int(design.get("anticipation", 0))
     y_label = design.get("outcome", "")
+    monthly = bool(results.get("monthly"))
     table, plots, bacon, synth = [], [], None, None
     for i, entry in enumerate(results.get("estimators", [])):
         overall = next((r for r in entry.get("simple", []) if r.get("overall")), None)
@@ -195,7 +198,7 @@ def robustness_context(results: dict, design: dict, row) -> dict[str, Any]:
                 "name": _label(entry["key"]),
                 **(row(overall) if overall else {"estimate": "–", "se": "–", "ci": "–", "p": "–"}),
                 "inference": _inference(entry, design),
-                "notes": entry.get("notes") or [],
+                "notes": translate_all(entry.get("notes"), monthly=monthly),
             }
         )
         if i > 0:
