@@ -315,3 +315,37 @@ def test_explicit_treatment_on_a_person_panel(evaluator, make_evaluation, store_
     ]
     frame = pd.DataFrame(run.results["data"]["cohorts"])
     assert frame["units"].tolist() == [PER_MUNICIPALITY]
+
+
+def test_the_form_offers_the_person_level_and_refuses_synthetic_control(client, evaluator, pilot):
+    from django.urls import reverse
+
+    from luotsi.evaluation.models import Evaluation
+
+    client.force_login(evaluator)
+    form = client.get(reverse("evaluation:create")).content.decode()
+    assert 'value="person"' in form and "person-month" in form
+    fields = {
+        "title": "Henkilötaso",
+        "question": "Did it work?",
+        "outcome": "employed",
+        "outcome_scale": "pp",
+        "unit_level": "person",
+        "panel_source": "store_events",
+        "period_start": START,
+        "period_end": END,
+        "treatment_source": "pilot",
+        "pilot": pilot.pk,
+        "comparison": "never",
+        "anticipation": "0",
+        "estimators": ["cs_dr", "synth"],
+        "bootstrap_draws": "0",
+        "cluster_level": "municipality",
+        "seed": "1",
+    }
+    page = client.post(reverse("evaluation:create"), fields)
+    assert page.status_code == 200 and not Evaluation.objects.exists()
+    assert "needs a municipality-month panel" in page.content.decode()
+    fields["estimators"] = ["cs_dr", "twfe"]
+    assert client.post(reverse("evaluation:create"), fields).status_code == 302
+    assert Evaluation.objects.get().unit_level == "person"
