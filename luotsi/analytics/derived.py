@@ -20,6 +20,8 @@ Tables:
                           of the continuous unemployment run, for long-term unemployment)
 ``responsibility_intervals`` responsible worker / team / organisation from when to when
 ``meetings``              one row per meeting: type, channel, held on, cancelled, spell
+``discussion_windows``    per spell, the days within 3 months after a job-search discussion
+                          (merged windows ``[held_on, held_on + 3 months]``; O7)
 ``plans``                 one row per saved plan version, with the day it is valid until
 ``referrals``             one row per referral with the timestamp of each stage
 ``handovers``             one row per handover with the timestamp of each stage
@@ -34,6 +36,8 @@ from typing import TYPE_CHECKING
 
 from luotsi.kernel import codes
 
+from .indicators.sqlkit import merge_islands
+
 if TYPE_CHECKING:
     from .store import Store
 
@@ -47,6 +51,15 @@ _EXIT_GROUP = (
     + " ELSE NULL END"
 )
 _DIMENSIONS = ", ".join(f"'{d.value}'" for d in codes.AssessmentDimension)
+#: Meeting types that count as a job-search discussion (O7: one every 3 months).
+DISCUSSIONS = ", ".join(
+    f"'{t.value}'"
+    for t in (
+        codes.MeetingType.INITIAL_INTERVIEW,
+        codes.MeetingType.SUPPLEMENTARY_INTERVIEW,
+        codes.MeetingType.JOB_SEARCH_INTERVIEW,
+    )
+)
 
 
 def _day(col: str) -> str:
@@ -221,6 +234,18 @@ FROM m ASOF LEFT JOIN spells s ON m.person_id = s.person_id AND m.held_on >= s.s
 """,
     ),
     (
+        "discussion_windows",
+        "CREATE OR REPLACE TABLE discussion_windows AS "
+        + merge_islands(
+            f"""SELECT person_id, enrolment_id, held_on AS start_on,
+              CAST(held_on + INTERVAL 3 MONTH AS DATE) + 1 AS end_on
+            FROM meetings WHERE meeting_type IN ({DISCUSSIONS}) AND held_on IS NOT NULL
+              AND enrolment_id IS NOT NULL AND person_id IS NOT NULL""",
+            by="person_id, enrolment_id",
+            monotone_ends=True,  # every window is "3 months from the meeting"
+        ),
+    ),
+    (
         "plans",
         f"""
 CREATE OR REPLACE TABLE plans AS
@@ -312,7 +337,7 @@ def rebuild(store: Store) -> None:
 
 #: Tables the statements read besides ``events``; in an incremental rebuild each name is
 #: replaced by its partial version (``_inc_<name>``) built from the affected persons' events.
-_READS = ("events", "spells", "person_locations", "status_intervals")
+_READS = ("events", "spells", "person_locations", "status_intervals", "meetings")
 #: Largest share of persons an incremental rebuild takes on before a full rebuild is cheaper.
 INCREMENTAL_MAX_SHARE = 0.25
 

@@ -19,14 +19,6 @@ if TYPE_CHECKING:
     from .engine import Context
 
 STATUS_IV = "SELECT person_id, enrolment_id, municipality_code, start_on, end_on, unemployed, run_start FROM status_intervals"
-DISCUSSIONS = ", ".join(
-    f"'{t.value}'"
-    for t in (
-        codes.MeetingType.INITIAL_INTERVIEW,
-        codes.MeetingType.SUPPLEMENTARY_INTERVIEW,
-        codes.MeetingType.JOB_SEARCH_INTERVIEW,
-    )
-)
 SELF_SUFFICIENT = "'employment', 'subsidised', 'education'"
 
 
@@ -298,14 +290,8 @@ def meetings(ctx: Context) -> None:
             greatest(si.start_on, CAST(s.start_on + INTERVAL 3 MONTH AS DATE)) AS start_on, si.end_on
           FROM status_intervals si JOIN spells s USING (enrolment_id)
           WHERE CAST(s.start_on + INTERVAL 3 MONTH AS DATE) < coalesce(si.end_on, {FAR})"""
-        recent = merge_islands(
-            f"""SELECT enrolment_id, held_on AS start_on,
-              CAST(held_on + INTERVAL 3 MONTH AS DATE) + 1 AS end_on
-            FROM meetings WHERE meeting_type IN ({DISCUSSIONS}) AND held_on IS NOT NULL
-              AND enrolment_id IS NOT NULL""",
-            by="enrolment_id",
-            monotone_ends=True,  # every window is "3 months from the meeting"
-        )
+        # the merged 3-month windows after each discussion, kept per person by the refresh
+        recent = "SELECT enrolment_id, start_on, end_on FROM discussion_windows"
         covered = intersect(eligible, recent, on="enrolment_id", a_cols=["municipality_code"])
         ctx.temp(
             "_m",
