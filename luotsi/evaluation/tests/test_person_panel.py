@@ -292,7 +292,9 @@ def test_person_level_evaluation_through_the_api(client, evaluator, pilot, store
         "estimators": ["cs_dr", "synth"],
         "cluster_level": "municipality",
     }
-    refused = client.post("/api/v1/evaluation/", payload, content_type="application/json")
+    refused = client.post(
+        "/api/v1/evaluation/", payload, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert refused.status_code == 422 and "municipality-month" in refused.json()["detail"]
     payload["estimators"] = ["cs_dr"]
     made = client.post("/api/v1/evaluation/", payload, content_type="application/json")
@@ -323,7 +325,7 @@ def test_the_form_offers_the_person_level_and_refuses_synthetic_control(client, 
     from luotsi.evaluation.models import Evaluation
 
     client.force_login(evaluator)
-    form = client.get(reverse("evaluation:create")).content.decode()
+    form = client.get(reverse("evaluation:create"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'value="person"' in form and "person-month" in form
     fields = {
         "title": "Henkilötaso",
@@ -343,7 +345,7 @@ def test_the_form_offers_the_person_level_and_refuses_synthetic_control(client, 
         "cluster_level": "municipality",
         "seed": "1",
     }
-    page = client.post(reverse("evaluation:create"), fields)
+    page = client.post(reverse("evaluation:create"), fields, HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200 and not Evaluation.objects.exists()
     assert "needs a municipality-month panel" in page.content.decode()
     fields["estimators"] = ["cs_dr", "twfe"]
