@@ -50,6 +50,7 @@ bench: install
 
 e2e-setup:
 	apt-get install -y chromium
+	npm install --silent --no-audit --no-fund --prefix /tmp/axe axe-core@4.14.1
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3 var/analytics
