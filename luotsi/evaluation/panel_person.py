@@ -33,7 +33,7 @@ from luotsi.analytics.panels import PERSON_OUTCOMES
 from luotsi.analytics.store import Store
 
 from .panel_file import PanelData
-from .panel_store import CLUSTER_BY, StorePanelError, read_with
+from .panel_store import CLUSTER_BY, StorePanelError, read_with, store_cohorts
 
 NO_MUNICIPALITY = "persons have no municipality at registration"
 #: Panel notes of this module (their translations are in :mod:`luotsi.evaluation.notes`).
@@ -69,10 +69,8 @@ def build_person_frame(
             f"analytics store: outcome {outcome!r} is not in the person-month panel "
             f"(choose one of {', '.join(PERSON_OUTCOMES)})"
         )
+    cohorts = store_cohorts(store, group_type=group_type, group_codes=group_codes, kind=kind)
     try:
-        cohorts = panels.treatment_cohorts(
-            store, group_type=group_type, group_codes=group_codes, kind=kind, anticipation=0
-        )
         panel = person_panels.person_month_panel(store, start, end, cohorts)
     except panels.PanelBuildError as exc:
         raise StorePanelError(f"analytics store: {exc}") from exc

@@ -55,6 +55,19 @@ def with_exit_rate(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def store_cohorts(
+    store: Store, *, group_type: str, group_codes: list[str] | None, kind: str | None
+) -> panels.Cohorts:
+    """Treatment cohorts from the store's time-valid memberships (``anticipation=0``: the
+    estimators apply the evaluation's anticipation), for municipality and person panels."""
+    try:
+        return panels.treatment_cohorts(
+            store, group_type=group_type, group_codes=group_codes, kind=kind, anticipation=0
+        )
+    except panels.PanelBuildError as exc:
+        raise StorePanelError(f"analytics store: {exc}") from exc
+
+
 def build_frame(
     store: Store,
     *,
@@ -75,10 +88,8 @@ def build_frame(
             f"analytics store: outcome {outcome!r} is not in the {source} panel "
             f"(choose one of {', '.join(known)})"
         )
+    cohorts = store_cohorts(store, group_type=group_type, group_codes=group_codes, kind=kind)
     try:
-        cohorts = panels.treatment_cohorts(
-            store, group_type=group_type, group_codes=group_codes, kind=kind, anticipation=0
-        )
         build = (
             panels.municipality_panel_public
             if source == "public"
