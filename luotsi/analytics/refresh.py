@@ -25,6 +25,9 @@ from .store import ARROW_TYPE, DUCKDB_TYPE, REQUIRED_EVENT_COLUMNS, Store, Store
 
 #: Ids re-read below the high-water mark on each refresh.
 SAFETY_WINDOW = 10_000
+#: The staged events whose ids are not stored yet (``?`` = the refresh's lower id bound).
+_NOT_STORED = """FROM _staging s WHERE NOT EXISTS (SELECT 1 FROM events e
+  WHERE e.event_id = s.event_id AND e.event_id > ?)"""
 #: Rows asked from the source per call.
 BATCH_SIZE = 50_000
 
@@ -141,30 +144,26 @@ def refresh(
             raise StoreError(f"staging holds {staged} of the {fetched} fetched events")
         before = store.event_count()
         current_before = derived.is_current(store)
-        con.execute(  # the persons of the events not stored yet (the insert's own predicate)
-            """CREATE OR REPLACE TEMP TABLE _new_persons AS SELECT DISTINCT person_id
-            FROM _staging s WHERE NOT EXISTS (SELECT 1 FROM events e
-              WHERE e.event_id = s.event_id AND e.event_id > ?)""",
+        # the persons of the events not stored yet, then those events
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _new_persons AS SELECT DISTINCT person_id {_NOT_STORED}",
             [after],
         )
         inserted = con.execute(
             f"""INSERT INTO events ({columns})
-            SELECT {columns} FROM _staging s
-            WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = s.event_id
-                              AND e.event_id > ?)
+            SELECT {columns} {_NOT_STORED}
             QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY event_id) = 1""",
             [after],
         ).fetchall()[0][0]
         if store.event_count() != before + inserted:
             raise StoreError(f"events grew by {store.event_count() - before}, not {inserted}")
-        # only the persons with new events when the derived tables were current before
-        partial = "SELECT person_id FROM _new_persons"
-        if (
-            derive
-            and (inserted or not current_before)
-            and not (current_before and derived.rebuild_persons(store, partial))
-        ):
-            store.rebuild_derived()
+        if derive and (inserted or not current_before):
+            # only the persons with new events, when the derived tables were current before
+            partial = current_before and derived.rebuild_persons(
+                store, "SELECT person_id FROM _new_persons"
+            )
+            if not partial:
+                store.rebuild_derived()
         hwm = store.high_water_mark()
         _record(
             store,
