@@ -36,7 +36,7 @@ from luotsi.stats.cs_cells import CohortCells
 from luotsi.stats.cs_influence import CellInfluence, UnitInfluence
 from luotsi.stats.cs_twobytwo import ESTIMATORS
 from luotsi.stats.panel import Panel
-from luotsi.stats.results import EffectTable, Estimate, table
+from luotsi.stats.results import EffectTable, Estimate, SmallSample, table
 
 _TINY = math.sqrt(np.finfo(float).eps) * 10
 Influence = CellInfluence | UnitInfluence
@@ -68,6 +68,7 @@ class CSResult:
     influence: Influence = field(repr=False)
     multipliers: Multipliers | None = field(repr=False)
     level: float = 0.95
+    small_sample: SmallSample = field(default_factory=SmallSample)
 
     def aggregate(
         self,
@@ -106,6 +107,7 @@ class CSResult:
             counts=None,
             notes=self.att_gt.notes,
             meta=meta,
+            small_sample=self.small_sample,
         )
 
 
@@ -127,6 +129,7 @@ def callaway_santanna(
     base_period: str = "varying",
     level: float = 0.95,
     multiplier: str = "mammen",
+    small_sample: bool = False,
 ) -> CSResult:
     """Group-time ATTs of Callaway and Sant'Anna (2021) for panel data.
 
@@ -134,7 +137,9 @@ def callaway_santanna(
     (then ``unit``, ``time``, ``cohort``, ``outcome``, ``cluster``, ``weights`` are column names
     and ``covariates`` a list of names), or ``None`` with those arguments given as arrays.
     ``bootstrap`` is the number of multiplier-bootstrap draws (0 = analytic standard errors, no
-    uniform bands); standard errors are clustered when a cluster is given.
+    uniform bands); standard errors are clustered when a cluster is given. ``small_sample``
+    multiplies the variances by ``G/(G-1)`` and uses t(G-1) intervals for ``G`` clusters
+    (:class:`~luotsi.stats.results.SmallSample`); the default matches R ``did``.
     """
     panel = _as_panel(data, unit, time, cohort, outcome, cluster, covariates, weights)
     _check_options(control, method, base_period, anticipation, level, bootstrap)
@@ -152,6 +157,7 @@ def callaway_santanna(
             level=level,
             multiplier=multiplier,
             notes=panel.notes,
+            small_sample=small_sample,
         )
     return _estimate_units(
         panel,
@@ -163,6 +169,7 @@ def callaway_santanna(
         base_period=base_period,
         level=level,
         multiplier=multiplier,
+        small_sample=small_sample,
     )
 
 
@@ -179,6 +186,7 @@ def callaway_santanna_from_aggregates(
     base_period: str = "varying",
     level: float = 0.95,
     multiplier: str = "mammen",
+    small_sample: bool = False,
 ) -> CSResult:
     """The no-covariate estimator from released sums (see :mod:`luotsi.stats.cs_cells`).
 
@@ -205,6 +213,7 @@ def callaway_santanna_from_aggregates(
         level=level,
         multiplier=multiplier,
         notes=(),
+        small_sample=small_sample,
     )
 
 
@@ -318,6 +327,7 @@ def _estimate_cells(
     level,
     multiplier,
     notes: Sequence[str],
+    small_sample: bool = False,
 ) -> CSResult:
     keep, never_from, periods, pre_notes = _preprocess(
         cells.times, cells.cohorts, control, anticipation
@@ -377,11 +387,22 @@ def _estimate_cells(
         cells.n_clusters,
         tuple(notes) + pre_notes + plan.notes + tuple(extra),
         meta,
+        small_sample,
     )
 
 
 def _estimate_units(
-    panel: Panel, *, control, method, bootstrap, seed, anticipation, base_period, level, multiplier
+    panel: Panel,
+    *,
+    control,
+    method,
+    bootstrap,
+    seed,
+    anticipation,
+    base_period,
+    level,
+    multiplier,
+    small_sample: bool = False,
 ) -> CSResult:
     cohort_values, cohort_idx = np.unique(panel.cohort, return_inverse=True)
     keep_c, never_from, periods, pre_notes = _preprocess(
@@ -449,6 +470,7 @@ def _estimate_units(
         n_clusters,
         panel.notes + pre_notes + plan.notes,
         meta,
+        small_sample,
     )
 
 
@@ -467,6 +489,7 @@ def _result(
     n_clusters,
     notes,
     meta,
+    small_sample=False,
 ) -> CSResult:
     group = cohorts[plan.g_idx]
     time = times[plan.t_idx]
@@ -479,6 +502,7 @@ def _result(
     if bootstrap:
         mult = Multipliers(int(bootstrap), int(n_clusters), seed, multiplier)
     meta = dict(meta, bootstrap=int(bootstrap), multiplier=multiplier if bootstrap else None)
+    ss = SmallSample.of(small_sample, int(n_clusters))
     tab = _effect_table(
         "callaway_santanna",
         labels,
@@ -491,20 +515,23 @@ def _result(
         counts,
         notes,
         meta,
+        ss,
     )
-    return CSResult(tab, group, time, att, plan.g_idx, cohorts, share, infl, mult, level)
+    return CSResult(tab, group, time, att, plan.g_idx, cohorts, share, infl, mult, level, ss)
 
 
 def _effect_table(
-    name, labels, keys, est, infl, mult, level, banded, counts, notes, meta
+    name, labels, keys, est, infl, mult, level, banded, counts, notes, meta, small_sample
 ) -> EffectTable:
-    analytic = infl.analytic_se()
+    """Rows with analytic or bootstrap SEs; ``small_sample`` scales them (bands included)."""
+    scale = math.sqrt(small_sample.variance_factor)
+    analytic = infl.analytic_se() * scale
     analytic = np.where(analytic <= _TINY, np.nan, analytic)
     crit = None
     if mult is not None:
         draws = infl.draws(mult)
         summary = summarise(draws, level)
-        se = summary.se
+        se = summary.se * scale
         if banded.any():
             crit = summarise(draws[:, banded], level).crit
     else:
@@ -520,9 +547,12 @@ def _effect_table(
                 key=keys[j],
                 crit=crit if _banded(crit, banded[j], se[j]) else None,
                 n=None if counts is None else int(counts[j]),
+                df=small_sample.df,
             )
         )
     meta = dict(meta, se_kind="bootstrap" if mult is not None else "analytic", crit=crit)
+    meta["inference"] = small_sample.describe()
+    meta["small_sample"] = small_sample.active
     meta["analytic_se"] = tuple(float(v) for v in analytic)
     return table(name, rows, level=level, notes=notes, **meta)
 

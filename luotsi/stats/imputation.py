@@ -27,7 +27,10 @@ within-group effects and errors are homogeneous). Cluster ``c``'s treated sum is
 inclusive one times ``A_g / (A_g - a_cg^2)``, ``A_g = sum_c a_cg^2``. A group with a single
 cluster has no leave-out average: its treated residual stays ``0`` (the inclusive one), which
 understates the variance; the table notes how many such groups carry weight. Intervals are
-normal, as in BJS.
+normal, as in BJS. ``small_sample=True`` multiplies the variance by ``G/(G-1)`` and uses t(G-1)
+intervals (:class:`~luotsi.stats.results.SmallSample`, the CR1 convention of Stata and fixest)
+for few clusters; BJS, ``did_imputation`` and diff-diff apply no such correction, so the
+default keeps their values.
 
 Pre-trends (BJS Test 1): with ``leads=K`` the untreated observations are also regressed on
 dummies for event times ``-1..-K`` besides the fixed effects; their coefficients (CR1
@@ -45,10 +48,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats as sp
 
 from luotsi.stats.linalg import MaskedTwoWayFE, OLSFit, cluster_sums
-from luotsi.stats.results import EffectTable, Estimate, table
+from luotsi.stats.results import EffectTable, Estimate, SmallSample, critical_value, table
 from luotsi.stats.staggered import StaggeredDesign, as_panel, design, frozen
 from luotsi.stats.twfe import check_level, t_estimates
 
@@ -77,6 +79,7 @@ def imputation(
     leads: int = 0,
     level: float = 0.95,
     leave_out: bool = True,
+    small_sample: bool = False,
 ) -> ImputationResult:
     """The BJS imputation estimator; input as for :func:`luotsi.stats.twfe.twfe`.
 
@@ -85,7 +88,8 @@ def imputation(
     ``leave_out`` chooses the leave-cluster-out average of the treated effects in the variance
     (BJS Appendix A.9, default); ``False`` gives the inclusive average of BJS eq. 8 (the default
     of Stata ``did_imputation``, R ``didimputation`` and ``diff-diff``), which understates the
-    variance when cohorts have few clusters.
+    variance when cohorts have few clusters. ``small_sample`` adds the few-clusters correction
+    (``G/(G-1)`` and t(G-1) intervals) to the event-time and overall rows.
     """
     check_level(level)
     if horizons is not None and horizons < 0:
@@ -127,6 +131,8 @@ def imputation(
     est = np.einsum("itj,it->j", a, np.where(imputable, tau, 0.0))
 
     vcov, n_single = _conservative_vcov(d, fe, a, tau, imputable, untreated, d.y - y0, leave_out)
+    ss = SmallSample.of(small_sample, d.n_clusters)
+    vcov = vcov * ss.variance_factor
     if n_single:
         notes.append(
             f"{n_single} cohort x event-time groups have a single cluster: their treated "
@@ -135,10 +141,10 @@ def imputation(
     labels = [f"e={e}" for e in event_times] + ["ATT"]
     keys: list[dict[str, Any]] = [{"event_time": int(e)} for e in event_times]
     keys.append({"effect": "overall"})
-    q = float(sp.norm.ppf(0.5 + level / 2))
+    q = critical_value(level, ss.df)
     se = np.sqrt(np.maximum(np.diag(vcov), 0.0))
     estimates = [
-        Estimate(lab, float(b), float(s), float(b - q * s), float(b + q * s), key)
+        Estimate(lab, float(b), float(s), float(b - q * s), float(b + q * s), key, df=ss.df)
         for lab, b, s, key in zip(labels, est, se, keys, strict=True)
     ]
     all_vcov = vcov
@@ -166,8 +172,10 @@ def imputation(
         inference=(
             "BJS conservative clustered variance"
             + (" (leave-cluster-out effect averages)" if leave_out else "")
-            + ", normal intervals"
+            + ", "
+            + ss.describe()
         ),
+        small_sample=ss.active,
     )
     return ImputationResult(tab, frozen(tau))
 

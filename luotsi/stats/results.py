@@ -23,7 +23,8 @@ class Estimate:
     ``label`` names it for people ("ATT(2021, 2022)", "e=-2", "overall"); ``key`` holds the
     structured coordinates (e.g. ``{"group": 2021, "time": 2022}`` or ``{"event_time": -2}``).
     ``ci_low``/``ci_high`` are pointwise intervals; ``band_low``/``band_high`` simultaneous
-    (uniform) bands when the estimator provides them.
+    (uniform) bands when the estimator provides them. ``df`` is set when the interval and the
+    p-value use the t distribution with ``df`` degrees of freedom (``None``: normal).
     """
 
     label: str
@@ -35,6 +36,7 @@ class Estimate:
     band_low: float | None = None
     band_high: float | None = None
     n: int | None = None
+    df: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "key", MappingProxyType(dict(self.key)))
@@ -45,9 +47,12 @@ class Estimate:
 
     @property
     def p_value(self) -> float:
-        """Two-sided p-value from the normal approximation."""
+        """Two-sided p-value: normal, or t(``df``) when ``df`` is set."""
         z = self.z
-        return math.nan if math.isnan(z) else float(2 * _sp.norm.sf(abs(z)))
+        if math.isnan(z):
+            return math.nan
+        tail = _sp.norm.sf(abs(z)) if self.df is None else _sp.t.sf(abs(z), self.df)
+        return float(2 * tail)
 
     @classmethod
     def normal(
@@ -60,9 +65,11 @@ class Estimate:
         key: Mapping[str, Any] | None = None,
         crit: float | None = None,
         n: int | None = None,
+        df: int | None = None,
     ) -> Estimate:
-        """Estimate with a normal pointwise interval; ``crit`` adds a uniform band."""
-        q = float(_sp.norm.ppf(0.5 + level / 2))
+        """Estimate with a normal pointwise interval (t(``df``) when ``df`` is given); ``crit``
+        adds a uniform band."""
+        q = critical_value(level, df)
         band = (estimate - crit * se, estimate + crit * se) if crit is not None else (None, None)
         return cls(
             label,
@@ -74,7 +81,56 @@ class Estimate:
             band[0],
             band[1],
             n,
+            df,
         )
+
+
+def critical_value(level: float, df: int | None = None) -> float:
+    """Two-sided critical value of a ``level`` interval: normal, or t(``df``)."""
+    p = 0.5 + level / 2
+    return float(_sp.norm.ppf(p) if df is None else _sp.t.ppf(p, df))
+
+
+@dataclass(frozen=True, slots=True)
+class SmallSample:
+    """The few-clusters correction of cluster-robust inference (``small_sample=True``).
+
+    With ``G`` clusters the variance is multiplied by ``G/(G-1)`` (the cluster part of Stata's
+    and fixest's CR1 factor) and intervals and p-values use t(``G-1``) critical values (as
+    Stata ``regress, vce(cluster)`` and fixest report them; Cameron and Miller 2015, J. Human
+    Resources 50(2), section VI). ``SmallSample.none()`` (``G`` = 0) changes nothing: the
+    asymptotic normal inference of R ``did``, Stata ``did_imputation`` and diff-diff.
+    """
+
+    n_clusters: int = 0
+
+    @classmethod
+    def none(cls) -> SmallSample:
+        return cls(0)
+
+    @classmethod
+    def of(cls, on: bool, n_clusters: int) -> SmallSample:
+        if on and n_clusters < 2:
+            raise ValueError(f"small_sample: need at least two clusters, got {n_clusters}")
+        return cls(int(n_clusters) if on else 0)
+
+    @property
+    def active(self) -> bool:
+        return self.n_clusters > 0
+
+    @property
+    def variance_factor(self) -> float:
+        g = self.n_clusters
+        return g / (g - 1) if self.active else 1.0
+
+    @property
+    def df(self) -> int | None:
+        return self.n_clusters - 1 if self.active else None
+
+    def describe(self) -> str:
+        if not self.active:
+            return "normal intervals"
+        return f"G/(G-1) factor and t({self.df}) intervals ({self.n_clusters} clusters)"
 
 
 @dataclass(frozen=True, slots=True)
