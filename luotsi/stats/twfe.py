@@ -14,10 +14,23 @@ a weighted average of 2x2 comparisons some of which use already-treated units as
 :mod:`luotsi.stats.bacon`), and event-study coefficients can be contaminated by effects at other
 event times (Sun and Abraham 2021). Use it as a benchmark next to Sun-Abraham, imputation or
 Callaway-Sant'Anna, not alone.
+
+Identification of the event study without never-treated units. Unit and period effects plus a
+full set of event-time dummies are collinear: with every unit eventually treated, a linear trend
+in event time can be moved into the unit and period effects, so besides the reference ``e = -1``
+one more dummy must go (the earliest lead here, the usual normalisation; Borusyak, Jaravel and
+Spiess 2024 and Sun and Abraham 2021 on the under-identified fully dynamic specification). When,
+in addition, all cohorts start a multiple of ``d > 1`` periods apart (pilots every 6 months in a monthly
+panel), event time modulo ``d`` moves in step with calendar time and ``d - 1`` more contrasts
+are lost; no standard normalisation removes them, so :func:`twfe` raises a ``ValueError``
+that names the problem and the cure (``window=(lo, hi)`` binning, never-treated units, or
+Callaway-Sant'Anna / Sun-Abraham / imputation). Every event study is checked for a rank
+deficiency of the demeaned regressors before the fit, so such a design never returns numbers.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,6 +121,8 @@ def twfe(
         names = tuple(f"e={e}" for e in event_times)
         keys = [{"event_time": e} for e in event_times]
     reg = regression(d, x_wide, names)
+    if kind == "event":
+        check_identified(reg, d)
     fit = OLSFit.fit(
         reg.x, reg.y, reg.codes, reg.n_clusters, weights=reg.weights, n_absorbed=reg.n_absorbed
     )
@@ -170,6 +185,43 @@ def event_dummies(
         raise ValueError("cohort: no event time besides the reference period to estimate")
     x = np.stack([(e == v) for v in keep], axis=2).astype(float)
     return x, keep, tuple(notes)
+
+
+def check_identified(reg: Regression, d: StaggeredDesign) -> None:
+    """Raise a ``ValueError`` naming the problem if the event-time dummies of ``reg`` are not
+    identified next to the unit and period effects (rank-deficient demeaned regressors)."""
+    w = np.ones(reg.x.shape[0]) if reg.weights is None else reg.weights
+    xtx = reg.x.T @ (reg.x * w[:, None])
+    values, vectors = np.linalg.eigh(xtx)
+    null = vectors[:, values <= 1e-9 * max(float(values.max(initial=0.0)), 1.0)]
+    if null.shape[1] == 0:
+        return
+    lost = [n for n, row in zip(reg.names, null, strict=True) if np.abs(row).max() > 1e-6]
+    shown = ", ".join(lost[:8]) + (", ..." if len(lost) > 8 else "")
+    message = (
+        f"event study not identified: {null.shape[1]} linear combination(s) of the event-time "
+        f"coefficients ({shown}) are absorbed by the unit and period effects"
+    )
+    cohorts = d.cohorts()
+    cohorts = cohorts[cohorts > d.times[0]].astype(int)
+    if not np.any(~d.ever_treated):
+        if cohorts.size < 2:
+            reason = "a single cohort and no never-treated units: event time is calendar time"
+        else:
+            step = math.gcd(*(int(g - cohorts[0]) for g in cohorts[1:]))
+            reason = (
+                f"there are no never-treated units and all cohorts ({', '.join(map(str, cohorts))}) "
+                f"start a multiple of {step} periods apart, so event time modulo {step} moves in "
+                "step with calendar time"
+                if step > 1
+                else "there are no never-treated units"
+            )
+        message += f" ({reason})"
+    raise ValueError(
+        message
+        + ". Bin the distant event times with window=(lo, hi), add never-treated comparison "
+        "units, or use Callaway-Sant'Anna (not-yet-treated controls), Sun-Abraham or imputation."
+    )
 
 
 def t_estimates(

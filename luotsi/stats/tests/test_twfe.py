@@ -78,10 +78,10 @@ def test_event_study_matches_pyfixest(window):
 
 
 def test_no_never_treated_drops_one_more_event_time():
-    sim = staggered_panel(5, cohorts=(3, 5, 7), n_periods=8)
+    sim = staggered_panel(5, cohorts=(3, 4, 6), n_periods=8)  # (3, 5, 7) is not identified
     res = twfe(**estimator_args(sim), kind="event")
     assert any("no never-treated" in n for n in res.table.notes)
-    assert "e=-6" not in res.names and "e=-1" not in res.names
+    assert "e=-5" not in res.names and "e=-1" not in res.names
 
 
 def test_cr1_coverage_homogeneous_effect():
