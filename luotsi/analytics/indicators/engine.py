@@ -32,6 +32,7 @@ from luotsi.kernel.calendar import add_months, month_end
 from ..store import GROUP_TYPES, Store
 from . import own, public
 from .definitions import Definition, deadline_rules, definitions
+from .intervals import interval_measures
 from .sqlkit import FAR
 
 LEVELS = ("municipality", *GROUP_TYPES)
@@ -93,6 +94,7 @@ class Context:
     level: str
     defs: tuple[Definition, ...]
     temps: list[str] = field(default_factory=list)
+    emits: int = 0
 
     def execute(self, sql: str) -> None:
         self.store.con.execute(sql)
@@ -101,8 +103,18 @@ class Context:
         self.store.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
         self.temps.append(name)
 
+    def measures(self, name: str, intervals: str, **options) -> str:
+        """Materialise ``intervals.interval_measures`` as the temp table ``name``."""
+        interval_measures(self.store.con, name, intervals, **options)
+        self.temps.append(name)
+        return name
+
     def emit(self, sql: str) -> None:
-        self.store.con.execute(f"INSERT INTO _results SELECT * FROM ({sql})")
+        """Add the rows of ``sql`` to ``_results``. Contract: the rows of one emit have unique
+        keys (indicator, group, period, dimension, value), as an aggregate query gives; rows of
+        the same indicator and dimension from different emits are summed by the engine."""
+        self.emits += 1
+        self.store.con.execute(f"INSERT INTO _results SELECT *, {self.emits} FROM ({sql})")
 
     def wants(self, *codes: str) -> bool:
         """Whether any of ``codes`` was requested (families skip the SQL of the others)."""
@@ -249,7 +261,8 @@ def _prepare(
     con.execute(
         """CREATE OR REPLACE TEMP TABLE _results (indicator VARCHAR, group_code VARCHAR,
         period_start DATE, dimension VARCHAR, dimension_value VARCHAR, numerator DOUBLE,
-        denominator DOUBLE, value DOUBLE, value_low DOUBLE, value_high DOUBLE, status VARCHAR)"""
+        denominator DOUBLE, value DOUBLE, value_low DOUBLE, value_high DOUBLE, status VARCHAR,
+        emit_no INTEGER)"""
     )
 
 
@@ -289,6 +302,22 @@ def _dimvals_table(defs: Iterable[Definition]) -> pa.Table:
             ]
         ),
     )
+
+
+def _merged_condition(con) -> str:
+    """SQL condition on ``_results`` rows whose (indicator, dimension) came from more than one
+    emit (their rows are summed); ``false`` when there are none (the usual case)."""
+    pairs = con.execute(
+        "SELECT indicator, dimension FROM (SELECT DISTINCT indicator, dimension, emit_no "
+        "FROM _results) GROUP BY ALL HAVING count(*) > 1"
+    ).fetchall()
+    if not pairs:
+        return "false"
+
+    def q(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    return " OR ".join(f"(indicator = {q(i)} AND dimension = {q(d)})" for i, d in pairs)
 
 
 def _default_as_of(store: Store) -> dt.date:
@@ -339,12 +368,22 @@ def compute(
     ctx = Context(store, level, defs)
     for family in dict.fromkeys(d.family for d in defs):
         FAMILIES[family](ctx)
+    merged = _merged_condition(con)
+    merge = "SELECT * FROM r0"
+    if merged != "false":
+        merge = f"""SELECT * FROM r0 WHERE NOT ({merged})
+  UNION ALL
+  SELECT indicator, group_code, period_start, dimension, dimension_value,
+    sum(numerator) AS numerator, sum(denominator) AS denominator,
+    max(value) AS value, max(value_low) AS value_low, max(value_high) AS value_high,
+    max(status) AS status
+  FROM r0 WHERE {merged} GROUP BY ALL"""
+    spined = "dimension IN ('', " + ", ".join(f"'{k}'" for k in SPINE_VALUES) + ")"
     con.register("_defs_in", _defs_table(defs))
     con.register("_dimvals_in", _dimvals_table(defs))
     try:
-        con.execute(
+        out = con.sql(
             f"""
-CREATE OR REPLACE TEMP TABLE _out AS
 WITH d AS (SELECT * FROM _defs_in),
 spine AS (
   SELECT d.indicator, g.group_code, p.period_start, coalesce(v.dimension, '') AS dimension,
@@ -353,22 +392,23 @@ spine AS (
   JOIN _spine_groups g ON g.period_start = p.period_start
   LEFT JOIN _dimvals_in v ON v.indicator = d.indicator
   WHERE d.dimension = '' OR v.dimension_value IS NOT NULL
-), r AS (
-  SELECT indicator, group_code, period_start, dimension, dimension_value,
-    sum(numerator) AS numerator, sum(denominator) AS denominator,
-    max(value) AS value, max(value_low) AS value_low, max(value_high) AS value_high,
-    max(status) AS status
-  FROM _results SEMI JOIN _spine_groups g USING (group_code, period_start) GROUP BY ALL
-), k AS (
+), r0 AS NOT MATERIALIZED (
+  SELECT * EXCLUDE (emit_no) FROM _results SEMI JOIN _spine_groups g USING (group_code, period_start)
+), r AS NOT MATERIALIZED (  -- one emit's rows have unique keys: sum what several emits gave
+  {merge}
+), k AS (  -- rows of dimensions without a spine (providers, offerings) need no join
   SELECT coalesce(s.indicator, r.indicator) AS indicator,
     coalesce(s.group_code, r.group_code) AS group_code,
     coalesce(s.period_start, r.period_start) AS period_start,
     coalesce(s.dimension, r.dimension) AS dimension,
     coalesce(s.dimension_value, r.dimension_value) AS dimension_value,
     r.numerator, r.denominator, r.value, r.value_low AS r_low, r.value_high AS r_high, r.status
-  FROM spine s FULL JOIN r ON r.indicator = s.indicator AND r.group_code = s.group_code
-    AND r.period_start = s.period_start AND r.dimension = s.dimension
-    AND r.dimension_value = s.dimension_value
+  FROM spine s FULL JOIN (SELECT * FROM r WHERE {spined}) r ON r.indicator = s.indicator
+    AND r.group_code = s.group_code AND r.period_start = s.period_start
+    AND r.dimension = s.dimension AND r.dimension_value = s.dimension_value
+  UNION ALL
+  SELECT indicator, group_code, period_start, dimension, dimension_value, numerator,
+    denominator, value, value_low, value_high, status FROM r WHERE NOT ({spined})
 ), v AS (
   SELECT k.indicator, d.definition_version, '{level}' AS group_type, k.group_code,
     '{period}' AS period_type, k.period_start, p.period_end, k.dimension, k.dimension_value,
@@ -393,10 +433,9 @@ SELECT indicator, definition_version, group_type, group_code, period_type, perio
   source
 FROM v
 """
-        )
-        out = con.sql(f"SELECT {', '.join(RESULT_COLUMNS)} FROM _out").to_arrow_table()
+        ).to_arrow_table()
         if save:
-            _save(store, defs, level, period, periods)
+            _save(store, defs, level, period, periods, out)
     finally:
         con.unregister("_defs_in")
         con.unregister("_dimvals_in")
@@ -407,7 +446,6 @@ FROM v
             "_codes",
             "_spine_groups",
             "_pday",
-            "_out",
             *ctx.temps,
         ):
             con.execute(f"DROP TABLE IF EXISTS {name}")
@@ -420,9 +458,11 @@ def _save(
     level: str,
     period: str,
     periods: list[tuple[dt.date, dt.date]],
+    out: pa.Table,
 ) -> None:
     con = store.con
     codes = sorted({d.code for d in defs})
+    con.register("_out_in", out)
     con.begin()
     try:
         con.execute(
@@ -431,9 +471,11 @@ def _save(
             [level, period, periods[0][0], periods[-1][0], codes],
         )
         con.execute(
-            f"INSERT INTO indicator_values SELECT {', '.join(RESULT_COLUMNS)}, now() FROM _out"
+            f"INSERT INTO indicator_values SELECT {', '.join(RESULT_COLUMNS)}, now() FROM _out_in"
         )
         con.commit()
     except BaseException:
         con.rollback()
         raise
+    finally:
+        con.unregister("_out_in")

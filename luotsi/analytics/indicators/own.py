@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from luotsi.kernel import codes
 
-from .sqlkit import FAR, GRP_JOIN, intersect, interval_measures, local_day, merge_islands, rollup
+from .sqlkit import FAR, GRP_JOIN, intersect, local_day, merge_islands, rollup
 
 if TYPE_CHECKING:
     from .engine import Context
@@ -51,17 +51,17 @@ def _muni(indicator: str, num: str, den: str = "NULL") -> str:
 
 
 def status_stock(ctx: Context) -> str:
-    """The temp table ``_st(municipality_code, period_start, act_at, unemp_at, act_days,
-    unemp_days)`` of the status intervals, computed once per ``compute`` and shared by the
-    families that need the active stock (O1, O1U, O12, O5, O15, O16B)."""
+    """The temp table ``_st(municipality_code, period_start, act_at, unemp_at, act_prev,
+    unemp_prev, act_days, unemp_days)`` of the status intervals, computed once per ``compute``
+    and shared by the families that need the active stock (O1, O1U, O12, O5, O9/O10's
+    denominator on the day before the period, O15, O16B)."""
     if "_st" not in ctx.temps:
-        ctx.temp(
+        ctx.measures(
             "_st",
-            interval_measures(
-                STATUS_IV,
-                weights={"act": "1", "unemp": "CASE WHEN unemployed THEN 1 ELSE 0 END"},
-                days=True,
-            ),
+            STATUS_IV,
+            weights={"act": "1", "unemp": "CASE WHEN unemployed THEN 1 ELSE 0 END"},
+            prev=True,
+            days=True,
         )
     return "_st"
 
@@ -69,13 +69,11 @@ def status_stock(ctx: Context) -> str:
 def stocks(ctx: Context) -> None:
     ltu_start = "CAST(run_start + INTERVAL 12 MONTH AS DATE)"
     ctx.temp("_m", f"SELECT * FROM {status_stock(ctx)}")
-    ctx.temp(
+    ctx.measures(
         "_m_ltu",
-        interval_measures(
-            f"SELECT municipality_code, greatest(start_on, {ltu_start}) AS start_on, end_on "
-            "FROM status_intervals WHERE unemployed",
-            weights={"ltu": "1"},
-        ),
+        f"SELECT municipality_code, greatest(start_on, {ltu_start}) AS start_on, end_on "
+        "FROM status_intervals WHERE unemployed",
+        weights={"ltu": "1"},
     )
     ctx.execute(
         "CREATE OR REPLACE TEMP TABLE _m AS SELECT m.*, coalesce(l.ltu_at, 0) AS ltu_at "
@@ -113,10 +111,6 @@ def flows(ctx: Context) -> None:
             {GRP_JOIN} GROUP BY ALL"""
         )
     if ctx.wants("O2X", *_EXIT_CODES):
-        ctx.temp(
-            "_prev",
-            interval_measures(STATUS_IV, weights={"act": "1"}, point="prev"),
-        )
         exits = ", ".join(
             f"count(*) FILTER (WHERE {cond}) AS {code.lower()}"
             for code, cond in _EXIT_CODES.items()
@@ -129,11 +123,13 @@ def flows(ctx: Context) -> None:
             GROUP BY ALL""",
         )
         ctx.execute(
-            """CREATE OR REPLACE TEMP TABLE _m AS
+            f"""CREATE OR REPLACE TEMP TABLE _m AS
             SELECT coalesce(e.municipality_code, v.municipality_code) AS municipality_code,
               coalesce(e.period_start, v.period_start) AS period_start,
               coalesce(v.act_at, 0) AS prev_act, e.* EXCLUDE (municipality_code, period_start)
-            FROM _exits e FULL JOIN _prev v USING (municipality_code, period_start)"""
+            FROM _exits e FULL JOIN (
+              SELECT municipality_code, period_start, act_prev AS act_at FROM {status_stock(ctx)}
+              WHERE act_prev <> 0) v USING (municipality_code, period_start)"""
         )
         parts = [_muni("O2X", "coalesce(n, 0)")]
         parts += [_muni(code, f"coalesce({code.lower()}, 0)", "prev_act") for code in _EXIT_CODES]
@@ -253,7 +249,7 @@ FROM seq WHERE agreed
           coalesce(a.period_start, c.period_start) AS period_start,
           coalesce(a.act_at, 0) AS act, coalesce(c.n_at, 0) AS cov
         FROM (SELECT * FROM {status_stock(ctx)} WHERE act_at <> 0) a
-        FULL JOIN ({interval_measures(covered, weights={"n": "1"})}) c
+        FULL JOIN {ctx.measures("_plan_cov", covered, weights={"n": "1"})} c
           USING (municipality_code, period_start)""",
     )
     ctx.emit(rollup(_muni("O5", "cov", "act")))
@@ -298,8 +294,8 @@ def meetings(ctx: Context) -> None:
             f"""SELECT coalesce(a.municipality_code, c.municipality_code) AS municipality_code,
               coalesce(a.period_start, c.period_start) AS period_start,
               coalesce(a.n_at, 0) AS elig, coalesce(c.n_at, 0) AS cov
-            FROM ({interval_measures(eligible, weights={"n": "1"})}) a
-            FULL JOIN ({interval_measures(covered, weights={"n": "1"})}) c
+            FROM {ctx.measures("_o7_elig", eligible, weights={"n": "1"})} a
+            FULL JOIN {ctx.measures("_o7_cov", covered, weights={"n": "1"})} c
               USING (municipality_code, period_start)""",
         )
         ctx.emit(rollup(_muni("O7", "cov", "elig")))
@@ -406,10 +402,7 @@ def responsibility(ctx: Context) -> None:
     )
     if ctx.wants("O13", "O13P90", "O13MAX"):
         ctx.temp("_cov", covered)
-        ctx.temp(
-            "_wk",
-            interval_measures("SELECT * FROM _cov", weights={"n": "1"}, keys=["worker_id"]),
-        )
+        ctx.measures("_wk", "SELECT * FROM _cov", weights={"n": "1"}, keys=["worker_id"])
         ctx.emit(
             f"""
     WITH tot AS (SELECT worker_id, period_start, sum(n_at) AS customers FROM _wk GROUP BY ALL),
@@ -465,7 +458,7 @@ def responsibility(ctx: Context) -> None:
               coalesce(a.period_start, c.period_start) AS period_start,
               coalesce(a.act_days, 0) AS days, coalesce(c.n_days, 0) AS gap_days
             FROM (SELECT * FROM {status_stock(ctx)} WHERE act_days <> 0) a
-            FULL JOIN ({interval_measures("SELECT * FROM _gaps", weights={"n": "1"}, days=True)}) c
+            FULL JOIN {ctx.measures("_gap_days", "SELECT * FROM _gaps", weights={"n": "1"}, days=True)} c
               USING (municipality_code, period_start)""",
         )
         ctx.emit(rollup(_muni("O15", "gap_days", "days")))
@@ -517,7 +510,7 @@ def handovers(ctx: Context) -> None:
               coalesce(a.period_start, c.period_start) AS period_start,
               coalesce(a.act_at, 0) AS act, coalesce(c.n_at, 0) AS bounced
             FROM (SELECT * FROM {status_stock(ctx)} WHERE act_at <> 0) a
-            FULL JOIN ({interval_measures(covered, weights={"n": "1"})}) c
+            FULL JOIN {ctx.measures("_bounced", covered, weights={"n": "1"})} c
               USING (municipality_code, period_start)""",
         )
         ctx.emit(rollup(_muni("O16B", "bounced", "act")))
@@ -556,12 +549,13 @@ SELECT municipality_code, dimension, assessed_on AS start_on, next_on AS end_on,
   worker_score - first_score AS diff
 FROM o WHERE k >= 2
 """
+    scores = ctx.measures("_a1", iv, weights={"diff": "diff", "n": "1"}, keys=["dimension"])
     ctx.emit(
         rollup(
             f"""SELECT 'A1' AS indicator, municipality_code, period_start,
               'assessment_dimension' AS dimension, dimension AS dimension_value,
               CAST(diff_at AS DOUBLE) AS numerator, CAST(n_at AS DOUBLE) AS denominator
-            FROM ({interval_measures(iv, weights={"diff": "diff", "n": "1"}, keys=["dimension"])})"""
+            FROM {scores}"""
         )
     )
 

@@ -11,15 +11,13 @@ The engine prepares three temporary tables before any family runs:
     ``ON p.day = <day>`` instead of a range join on ``_periods``)
 
 Interval arithmetic: an interval is ``[start_on, end_on)`` with ``end_on`` NULL (or ``FAR``) for
-open. ``interval_measures`` turns intervals into +w/-w deltas per municipality, accumulates them
-into piecewise-constant segments and reads, per period, the level on a point (the counting day or
-the day before the period) and the integral over the period's days. This is O(intervals), with
-no person x month expansion, which keeps stocks fast at national scale.
+open. Stocks and customer-days of intervals per period are in ``intervals.interval_measures``
+(numpy difference arrays over days: O(intervals), no person x month expansion).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 FAR = "DATE '9999-12-31'"
 LOCAL_DAY = "CAST(timezone('Europe/Helsinki', {col}) AS DATE)"
@@ -27,96 +25,6 @@ LOCAL_DAY = "CAST(timezone('Europe/Helsinki', {col}) AS DATE)"
 
 def local_day(col: str) -> str:
     return LOCAL_DAY.format(col=col)
-
-
-def interval_measures(
-    intervals: str,
-    *,
-    weights: Mapping[str, str],
-    keys: Sequence[str] = (),
-    point: str = "period_end",
-    days: bool = False,
-) -> str:
-    """SQL giving ``(municipality_code, *keys, period_start, <w>_at [, <w>_days])``.
-
-    ``intervals`` must yield ``municipality_code, *keys, start_on, end_on`` and the columns the
-    weight expressions use. ``<w>_at`` is the sum of weights of intervals containing the point
-    (``period_end`` = counting day, or ``prev`` = the day before the period starts);
-    ``<w>_days`` is the sum over the period's days (customer-days). Rows where every measure
-    is 0 are left out (the engine's spine fills them in).
-
-    Days are clamped to the spine's range ``[lo, hi]``; each piecewise-constant segment
-    ``[day, next_day)`` with a non-zero level is then expanded to the period indices whose
-    point lies in it (``#points < day`` .. ``#points < next_day``) or, for ``days``, whose days
-    overlap it, through a small day -> index lookup (equality joins only, no range join).
-    """
-    names = list(weights)
-    k = "".join(f"{c}, " for c in keys)
-    part = ", ".join(["municipality_code", *keys])
-    w_sel = ", ".join(f"({expr}) AS {n}" for n, expr in weights.items())
-    w_pos = ", ".join(names)
-    w_neg = ", ".join(f"-{n}" for n in names)
-    w_sum = ", ".join(f"sum({n}) AS {n}" for n in names)
-    w_cum = ", ".join(
-        f"sum({n}) OVER (PARTITION BY {part} ORDER BY day ROWS UNBOUNDED PRECEDING) AS {n}"
-        for n in names
-    )
-    nonzero = " OR ".join(f"{n} <> 0" for n in names)
-    pt = "period_end" if point == "period_end" else "period_start - 1"
-    at = ", ".join(
-        f"CAST(coalesce(sum(s.{n}) FILTER (WHERE p.pt >= s.day AND p.pt < s.next_day), 0) "
-        f"AS DOUBLE) AS {n}_at"
-        for n in names
-    )
-    day_cols = ""
-    i_lo, i_hi = "ca.i_pt", "cb.i_pt"
-    if days:
-        day_cols = ", " + ", ".join(
-            f"CAST(coalesce(sum(s.{n} * (least(s.next_day, p.period_end + 1) - "
-            f"greatest(s.day, p.period_start))) FILTER (WHERE s.day <= p.period_end AND "
-            f"s.next_day > p.period_start), 0) AS DOUBLE) AS {n}_days"
-            for n in names
-        )
-        i_lo, i_hi = "least(ca.i_pt, ca.i_first)", "greatest(cb.i_pt, cb.i_after)"
-    return f"""
-WITH p AS (
-  SELECT CAST(row_number() OVER (ORDER BY period_start) - 1 AS INTEGER) AS i, period_start,
-    period_end, {pt} AS pt FROM _periods
-), b AS (
-  SELECT least(min(period_start), min(pt)) - 1 AS lo, greatest(max(period_end), max(pt)) + 1 AS hi
-  FROM p
-), cal AS (
-  SELECT CAST(r.day AS DATE) AS day,
-    CAST((SELECT count(*) FROM p WHERE p.pt < CAST(r.day AS DATE)) AS INTEGER) AS i_pt,
-    CAST((SELECT count(*) FROM p WHERE p.period_end < CAST(r.day AS DATE)) AS INTEGER) AS i_first,
-    CAST((SELECT count(*) FROM p WHERE p.period_start < CAST(r.day AS DATE)) AS INTEGER)
-      AS i_after
-  FROM b, range(CAST(b.lo AS TIMESTAMP), CAST(b.hi AS TIMESTAMP) + INTERVAL 1 DAY,
-    INTERVAL 1 DAY) r(day)
-), iv AS (
-  SELECT municipality_code, {k}greatest(b.lo, least(b.hi, start_on)) AS start_on,
-    greatest(b.lo, least(b.hi, coalesce(end_on, {FAR}))) AS end_on, {w_sel}
-  FROM ({intervals}) q, b
-  WHERE start_on IS NOT NULL AND start_on < coalesce(end_on, {FAR})
-), d AS (
-  SELECT municipality_code, {k}day, {w_sum} FROM (
-    SELECT municipality_code, {k}start_on AS day, {w_pos} FROM iv WHERE start_on < end_on
-    UNION ALL
-    SELECT municipality_code, {k}end_on AS day, {w_neg} FROM iv WHERE start_on < end_on
-  ) GROUP BY ALL
-), c AS (
-  SELECT municipality_code, {k}day, lead(day) OVER (PARTITION BY {part} ORDER BY day) AS next_day,
-    {w_cum}
-  FROM d
-), s AS (
-  SELECT c.*, unnest(range({i_lo}, {i_hi})) AS i
-  FROM c JOIN cal ca ON ca.day = c.day JOIN cal cb ON cb.day = c.next_day
-  WHERE c.next_day IS NOT NULL AND ({nonzero})
-)
-SELECT s.municipality_code, {"".join(f"s.{c}, " for c in keys)}p.period_start, {at}{day_cols}
-FROM s JOIN p USING (i)
-GROUP BY ALL
-"""
 
 
 def intersect(a: str, b: str, *, on: str, a_cols: Sequence[str], b_cols: Sequence[str] = ()) -> str:

@@ -31,7 +31,8 @@ import pyarrow as pa
 from ..store import Store
 from .definitions import definitions
 from .engine import PERIODS, RESULT_COLUMNS, EngineError, _as_date, period_spine
-from .sqlkit import FAR, intersect, interval_measures
+from .intervals import interval_measures
+from .sqlkit import FAR, intersect
 
 TEAM_INDICATORS = ("O1", "O1U", "O1L", "O1LS", "O13", "O13P90", "O13MAX")
 
@@ -73,7 +74,7 @@ def compute_teams(
             }
         ),
     )
-    temps = ["_periods", "_tcov", "_tm", "_tltu", "_tres", "_tdefs", "_tteams"]
+    temps = ["_periods", "_tcov", "_tm", "_tltu", "_twk", "_tres", "_tdefs", "_tteams"]
     try:
         con.execute(
             "CREATE OR REPLACE TEMP TABLE _periods AS SELECT period_start, period_end, "
@@ -89,29 +90,27 @@ def compute_teams(
                 b_cols=["worker_id", "team_id"],
             )
         )
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE _tm AS "
-            + interval_measures(
-                "SELECT * FROM _tcov WHERE team_id IS NOT NULL",
-                weights={"act": "1", "unemp": "CASE WHEN unemployed THEN 1 ELSE 0 END"},
-                keys=["team_id"],
-            )
+        interval_measures(
+            con,
+            "_tm",
+            "SELECT * FROM _tcov WHERE team_id IS NOT NULL",
+            weights={"act": "1", "unemp": "CASE WHEN unemployed THEN 1 ELSE 0 END"},
+            keys=["team_id"],
         )
         ltu = "greatest(start_on, CAST(run_start + INTERVAL 12 MONTH AS DATE))"
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE _tltu AS "
-            + interval_measures(
-                f"SELECT municipality_code, team_id, {ltu} AS start_on, end_on FROM _tcov "
-                "WHERE unemployed AND team_id IS NOT NULL",
-                weights={"ltu": "1"},
-                keys=["team_id"],
-            )
+        interval_measures(
+            con,
+            "_tltu",
+            f"SELECT municipality_code, team_id, {ltu} AS start_on, end_on FROM _tcov "
+            "WHERE unemployed AND team_id IS NOT NULL",
+            weights={"ltu": "1"},
+            keys=["team_id"],
         )
-        wk = interval_measures(
-            "SELECT * FROM _tcov", weights={"n": "1"}, keys=["worker_id", "team_id"]
+        interval_measures(
+            con, "_twk", "SELECT * FROM _tcov", weights={"n": "1"}, keys=["worker_id", "team_id"]
         )
         con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE _tres AS
+            """CREATE OR REPLACE TEMP TABLE _tres AS
 WITH s AS (
   SELECT m.team_id, m.period_start, sum(m.act_at) AS act, sum(m.unemp_at) AS unemp
   FROM _tm m GROUP BY ALL
@@ -123,7 +122,7 @@ st AS (
     sum(m.unemp_at) AS unemp, coalesce(max(l.ltu_at), 0) AS ltu
   FROM _tm m LEFT JOIN _tltu l USING (team_id, municipality_code, period_start)
   GROUP BY ALL HAVING sum(m.act_at) > 0
-), w AS (SELECT worker_id, team_id, period_start, sum(n_at) AS n FROM ({wk}) q GROUP BY ALL),
+), w AS (SELECT worker_id, team_id, period_start, sum(n_at) AS n FROM _twk GROUP BY ALL),
 tot AS (SELECT worker_id, period_start, sum(n) AS customers FROM w GROUP BY ALL),
 wt AS (
   SELECT DISTINCT w.worker_id, coalesce(rw.team_id, w.team_id) AS team_id, w.period_start
