@@ -11,11 +11,12 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
-from . import selectors, services
-from .choices import ComparisonGroup, RunStatus, TreatmentSource, UnitLevel
+from . import option_fields, selectors, services
+from .choices import ComparisonGroup, MoveRule, RunStatus, TreatmentSource, UnitLevel
 from .models import Evaluation, EvaluationRun
 
 router = Router(tags=["evaluation"], auth=django_auth)
+EstimatorOptions = option_fields.api_schema()
 
 
 class EvaluationIn(Schema):
@@ -28,6 +29,8 @@ class EvaluationIn(Schema):
     panel_file: str = ""
     period_start: str = ""
     period_end: str = ""
+    move_rule: str = MoveRule.REGISTRATION.value
+    covariates: list[str] = []
     treatment_source: str = TreatmentSource.PILOT.value
     pilot_code: str | None = None
     pilot_kind: str = ""
@@ -36,6 +39,7 @@ class EvaluationIn(Schema):
     comparison: str = ComparisonGroup.NEVER.value
     anticipation: int = 0
     estimators: list[str] = ["cs_dr"]
+    estimator_options: EstimatorOptions | None = None  # type: ignore[valid-type]
     bootstrap_draws: int = 999
     cluster_level: str = "cluster"
     seed: int = 1
@@ -52,7 +56,10 @@ class EvaluationOut(Schema):
     treatment_source: str
     comparison: str
     anticipation: int
+    move_rule: str
+    covariates: list[str]
     estimators: list[str]
+    estimator_options: dict[str, dict[str, Any]]
     created_at: dt.datetime
 
 
@@ -89,6 +96,7 @@ def create_evaluation(request, payload: EvaluationIn):
 
     data: dict[str, Any] = payload.dict()
     pilot_code, area_code = data.pop("pilot_code"), data.pop("area_code")
+    data["estimator_options"] = option_fields.from_api(data["estimator_options"])
     try:
         data["pilot"] = Pilot.objects.get(code=pilot_code) if pilot_code else None
         data["area"] = EmploymentArea.objects.get(code=area_code) if area_code else None

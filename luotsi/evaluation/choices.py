@@ -20,6 +20,30 @@ class PanelSource(models.TextChoices):
     )
 
 
+class MoveRule(models.TextChoices):
+    """Which municipality treats a person in a person-month panel from the journey log."""
+
+    REGISTRATION = "registration", _("Municipality at registration (moves are not followed)")
+    RESIDENCE = (
+        "residence",
+        _(
+            "Municipality of residence each month (treated from the first month of living in a "
+            "treated municipality)"
+        ),
+    )
+
+
+class PersonCovariate(models.TextChoices):
+    """Time-invariant person covariates of the analytics store, at the registration that puts
+    the person in the panel (Callaway-Sant'Anna; categories become indicator columns)."""
+
+    AGE_BAND = "age_band", _("Age band at registration")
+    SEX = "sex", _("Sex")
+    LANGUAGE_GROUP = "language_group", _("Language group")
+    EDUCATION_LEVEL = "education_level", _("Education level")
+    FOREIGN_NATIONAL = "foreign_national", _("Foreign national")
+
+
 class TreatmentSource(models.TextChoices):
     PILOT = "pilot", _("Pilot membership in the reference data")
     PILOT_KIND = "pilot_kind", _("Every pilot of one kind in the reference data")

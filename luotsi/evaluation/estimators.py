@@ -20,8 +20,8 @@ pre-periods.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -36,6 +36,8 @@ from luotsi.stats.sunab import sun_abraham
 from luotsi.stats.synth import synthetic_control
 from luotsi.stats.twfe import twfe
 from luotsi.stats.wildboot import wild_cluster_bootstrap
+
+from . import options as opts
 
 #: Wild bootstrap draws when the run asks for none (the bootstrap cannot run without draws).
 WILD_DRAWS_DEFAULT = 999
@@ -59,6 +61,17 @@ class Settings:
     level: float = 0.95
     synth_unit: str = ""
     unit_level: str = "municipality"
+    #: ``{group: {option: value}}`` as stored (:mod:`luotsi.evaluation.options`; missing = default)
+    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: covariate columns of the frame (Callaway-Sant'Anna only)
+    covariates: tuple[str, ...] = ()
+
+    def option(self, group: str, name: str) -> Any:
+        return opts.value(self.options, group, name)
+
+    def keywords(self, group: str) -> dict[str, Any]:
+        """The group's options that are keyword arguments of its ``luotsi.stats`` function."""
+        return opts.keywords(self.options, group)
 
 
 Entry = dict[str, Any]
@@ -185,12 +198,14 @@ def cs_result(frame: pd.DataFrame, s: Settings, method: str) -> CSResult:
         cohort="first_treated",
         outcome="outcome",
         cluster=cluster_column(frame, s.cluster_level),
+        covariates=list(s.covariates) or None,
         control=s.comparison,
         method=method,
         bootstrap=s.bootstrap,
         seed=s.seed,
         anticipation=s.anticipation,
         level=s.level,
+        **s.keywords("cs"),
     )
 
 
@@ -235,7 +250,7 @@ def _sunab(frame: pd.DataFrame, s: Settings) -> Entry:
 
 
 def _imputation(frame: pd.DataFrame, s: Settings) -> Entry:
-    res = imputation(**_regression_input(frame, s), level=s.level)
+    res = imputation(**_regression_input(frame, s), level=s.level, **s.keywords("imputation"))
     return _entry(
         "imputation",
         "regression",
@@ -243,6 +258,7 @@ def _imputation(frame: pd.DataFrame, s: Settings) -> Entry:
         dynamic=_event_rows(res.table),
         notes=list(res.table.notes),
         meta=_meta(res.table),
+        pretrends=_pretrends(res.table) if s.option("imputation", "leads") else None,
     )
 
 
@@ -288,7 +304,9 @@ def _wild(frame: pd.DataFrame, s: Settings) -> Entry:
         )
     static = twfe(**args, kind="static", level=s.level)
     draws = s.bootstrap or WILD_DRAWS_DEFAULT
-    kind = "webb" if static.n_clusters < WEBB_BELOW else "rademacher"
+    kind = s.option("wild", "weights")
+    if kind == "auto":
+        kind = "webb" if static.n_clusters < WEBB_BELOW else "rademacher"
     boot = wild_cluster_bootstrap(
         static, "ATT", draws=draws, weights=kind, level=s.level, seed=s.seed
     )

@@ -8,7 +8,8 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from .choices import Estimator, PanelSource
+from . import option_fields
+from .choices import Estimator, MoveRule, PanelSource, PersonCovariate
 from .models import Evaluation
 
 
@@ -19,6 +20,16 @@ class EvaluationForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         initial=[Estimator.CS_DR],
         help_text=_l("The first chosen estimator gives the main estimates."),
+    )
+    covariates = forms.MultipleChoiceField(
+        label=_l("Person covariates"),
+        choices=PersonCovariate.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_l(
+            "Callaway-Sant'Anna only, person-month panels from the journey log: time-invariant "
+            "characteristics at the registration that puts the person in the panel."
+        ),
     )
     treated_text = forms.CharField(
         label=_l("Explicit treated municipalities"),
@@ -39,6 +50,8 @@ class EvaluationForm(forms.ModelForm):
             "panel_file",
             "period_start",
             "period_end",
+            "move_rule",
+            "covariates",
             "treatment_source",
             "pilot",
             "pilot_kind",
@@ -55,9 +68,14 @@ class EvaluationForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["panel_source"].required = False
+        self.fields["move_rule"].required = False
+        self.fields.update(option_fields.form_fields())  # after the estimators
 
     def clean_panel_source(self) -> str:
         return self.cleaned_data["panel_source"] or PanelSource.FILE
+
+    def clean_move_rule(self) -> str:
+        return self.cleaned_data["move_rule"] or MoveRule.REGISTRATION
 
     def clean_estimators(self) -> list[str]:
         order = list(Estimator.values)
@@ -84,4 +102,7 @@ class EvaluationForm(forms.ModelForm):
         data = {name: self.cleaned_data[name] for name in self.Meta.fields}
         data["estimators"] = self.cleaned_data["estimators"]
         data["treated_units"] = self.cleaned_data["treated_text"]
+        data["estimator_options"] = option_fields.from_form(
+            self.cleaned_data, self.cleaned_data["estimators"]
+        )
         return data

@@ -20,6 +20,7 @@ from .choices import (
     ClusterLevel,
     ComparisonGroup,
     Estimator,
+    MoveRule,
     OutcomeScale,
     PanelSource,
     RunStatus,
@@ -81,6 +82,25 @@ class Evaluation(models.Model):
         blank=True,
         help_text=_("Last month of a panel from the analytics store (YYYY-MM)."),
     )
+    move_rule = models.CharField(
+        _("treatment when a person moves"),
+        max_length=12,
+        choices=MoveRule.choices,
+        default=MoveRule.REGISTRATION,
+        help_text=_(
+            "Person-month panels from the journey log: the municipality whose treatment a person "
+            "takes. Treatment is absorbing: moving out of a treated municipality does not end it."
+        ),
+    )
+    covariates = models.JSONField(
+        _("person covariates"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Time-invariant person covariates for Callaway-Sant'Anna, from the registration that "
+            "puts the person in the panel (person-month panels from the journey log)."
+        ),
+    )
     treatment_source = models.CharField(
         _("treated units from"),
         max_length=12,
@@ -122,6 +142,15 @@ class Evaluation(models.Model):
         _("anticipation (months)"), default=0, validators=[MaxValueValidator(24)]
     )
     estimators = models.JSONField(_("estimators"), default=default_estimators)
+    estimator_options = models.JSONField(
+        _("estimator options"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'Per estimator group, e.g. {"imputation": {"leave_out": false}}; the defaults of '
+            "every chosen estimator are stored with the evaluation."
+        ),
+    )
     bootstrap_draws = models.PositiveIntegerField(
         _("bootstrap draws"),
         default=999,

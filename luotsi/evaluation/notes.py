@@ -20,6 +20,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from .choices import PersonCovariate
 from .panel_file import month_label
 
 NUMBER = r"-?\d+(?:\.\d+)?"
@@ -49,6 +50,13 @@ def _periods(value: str, monthly: bool) -> str:
 
 def _text(value: str, monthly: bool) -> str:
     return value
+
+
+def _covariate(value: str, monthly: bool) -> str:
+    try:
+        return str(PersonCovariate(value).label)
+    except ValueError:
+        return value
 
 
 Format = Callable[[str, bool], str]
@@ -190,6 +198,24 @@ CATALOGUE: tuple[tuple[re.Pattern[str], Any, dict[str, Format]], ...] = tuple(
             rf"(?P<n>{NUMBER}) persons without a municipality at registration were left out",
             _("Persons without a municipality at registration, left out: %(n)s."),
             {"n": _count},
+        ),
+        (
+            r"covariate (?P<name>\w+): level (?P<level>\w+) left out \(not present and absent "
+            r"in every cohort and the comparison group\)",
+            _(
+                "Covariate %(name)s: the level %(level)s was left out, because not every cohort "
+                "and the comparison group have persons both with and without it."
+            ),
+            {"name": _covariate},
+        ),
+        (
+            r"covariate (?P<name>\w+): no level varies within every cohort; the covariate is "
+            r"not used",
+            _(
+                "Covariate %(name)s: no level varies within every cohort and the comparison "
+                "group, so the covariate was not used."
+            ),
+            {"name": _covariate},
         ),
         (
             r"treatment is assigned by municipality but the standard errors are not clustered: "

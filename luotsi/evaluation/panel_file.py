@@ -29,6 +29,8 @@ import numpy as np
 import pandas as pd
 
 REQUIRED = ("unit", "time", "first_treated")
+#: Columns kept as covariates (the store's person covariates; see ``person_design``).
+COVARIATE_PREFIX = "x_"
 MONTH_INDEX_MIN = 12 * 1900
 
 
@@ -44,6 +46,9 @@ class PanelData:
     monthly: bool  # time is a month index (year * 12 + month - 1)
     fingerprint: str  # sha256 of the file's bytes
     source: str
+    #: treatment start (month index) of each treated municipality, when the builder knows them
+    #: (person panels from the store, whose cohorts may follow moves)
+    starts: dict[str, int] | None = None
 
 
 def month_index(day: dt.date) -> int:
@@ -101,6 +106,11 @@ def _validate(frame: pd.DataFrame, outcome: str, source: str) -> tuple[pd.DataFr
     for col in ("cluster", "municipality"):
         if col in frame.columns:
             out[col] = frame[col].astype(str).to_numpy()
+    for col in (c for c in frame.columns if str(c).startswith(COVARIATE_PREFIX)):
+        values = pd.to_numeric(frame[col], errors="coerce")
+        if values.isna().any():
+            raise PanelFileError(f"panel file {source}: covariate {col} is missing or not a number")
+        out[col] = values.astype(float).to_numpy()
     if out.duplicated(["unit", "time"]).any():
         raise PanelFileError(f"panel file {source}: more than one row for a unit and period")
     return out, monthly

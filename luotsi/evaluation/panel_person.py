@@ -16,6 +16,13 @@ municipality panels: the treating pilot or area (untreated municipalities are th
 or the municipality. Treatment is assigned by municipality, so person-level inference (cluster
 level "unit") is noted as too optimistic.
 
+With the move rule ``residence`` the cohort follows the person's municipality of residence
+month by month instead (:func:`luotsi.evaluation.person_design.residence_cohorts`); the
+``municipality`` column (and the cluster) stay the municipality at registration. Chosen person
+covariates become indicator columns ``x_<name>=<level>``
+(:func:`luotsi.evaluation.person_design.indicator_columns`). An explicit list of treated
+municipalities (``starts``) replaces the store's memberships, by either rule.
+
 Summed over the persons of a municipality, ``unemployed`` and ``registered`` equal the
 municipality panel's ``unemployed_customers`` and ``customers`` when nobody moves between
 municipalities (the municipality panel counts by residence on the counting day); tested.
@@ -23,6 +30,7 @@ municipalities (the municipality panel counts by residence on the counting day);
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -32,9 +40,11 @@ from luotsi.analytics import panels, person_panels
 from luotsi.analytics.panels import PERSON_OUTCOMES
 from luotsi.analytics.store import Store
 
+from . import person_design
 from .panel_file import PanelData
 from .panel_store import CLUSTER_BY, StorePanelError, read_with, store_cohorts
 
+MOVE_RULES = ("registration", "residence")
 NO_MUNICIPALITY = "persons have no municipality at registration"
 #: Panel notes of this module (their translations are in :mod:`luotsi.evaluation.notes`).
 LEFT_OUT = "{n} persons without a municipality at registration were left out"
@@ -61,15 +71,28 @@ def build_person_frame(
     group_codes: list[str] | None = None,
     kind: str | None = None,
     cluster_level: str = "cluster",
-) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    """The raw person x month rows (unit, time, first_treated, outcome, cluster, municipality),
-    unit-major and time-minor, and the panel notes, before validation."""
+    move_rule: str = "registration",
+    covariates: Sequence[str] = (),
+    starts: Mapping[str, int] | None = None,
+) -> tuple[pd.DataFrame, tuple[str, ...], dict[str, int]]:
+    """The raw person x month rows (unit, time, first_treated, outcome, cluster, municipality,
+    and the ``x_`` covariate columns), unit-major and time-minor, the panel notes, and the
+    treatment start of every treated municipality where a panel person lived, before
+    validation. ``starts`` (municipality -> month index) replaces the store's memberships."""
     if outcome not in PERSON_OUTCOMES:
         raise StorePanelError(
             f"analytics store: outcome {outcome!r} is not in the person-month panel "
             f"(choose one of {', '.join(PERSON_OUTCOMES)})"
         )
-    cohorts = store_cohorts(store, group_type=group_type, group_codes=group_codes, kind=kind)
+    if move_rule not in MOVE_RULES:
+        raise StorePanelError(f"move rule {move_rule!r}: expected one of {', '.join(MOVE_RULES)}")
+    unknown = sorted(set(covariates) - set(person_design.COVARIATES))
+    if unknown:
+        raise StorePanelError(f"unknown person covariates {unknown}")
+    if starts is None:
+        cohorts = store_cohorts(store, group_type=group_type, group_codes=group_codes, kind=kind)
+    else:
+        cohorts = panels.Cohorts(dict(starts), {}, 0)
     try:
         panel = person_panels.person_month_panel(store, start, end, cohorts)
     except panels.PanelBuildError as exc:
@@ -84,19 +107,46 @@ def build_person_frame(
         raise StorePanelError("analytics store: no person in the panel has a municipality")
     n_t = panel.times.shape[0]
     munis = panel.municipality[keep].astype(str)
-    ids = np.char.mod("%d", panel.person_id[keep])
+    person_ids = panel.person_id[keep]
+    cohort = panel.cohort[keep].astype(np.int64)
+    lived = set(munis)
+    if move_rule == "residence":
+        start_of = {m: cohorts.first_treated(m) for m in cohorts.treatment_start}
+        merges = panels.merge_map(store)
+        cohort = person_design.residence_cohorts(store.con, person_ids, munis, start_of, merges)
+        lived |= _residences(store, person_ids, merges)
+    ids = np.char.mod("%d", person_ids)
     clusters = _clusters(munis, cohorts, CLUSTER_BY.get(cluster_level, "group"))
     frame = pd.DataFrame(
         {
             "unit": np.repeat(ids, n_t).astype(object),
             "time": np.tile(panel.times.astype(float), len(ids)),
-            "first_treated": np.repeat(panel.cohort[keep].astype(float), n_t),
+            "first_treated": np.repeat(cohort.astype(float), n_t),
             "outcome": panel.outcomes[outcome][keep].reshape(-1).astype(float),
             "cluster": np.repeat(clusters, n_t),
             "municipality": np.repeat(munis, n_t).astype(object),
         }
     )
-    return frame, tuple(notes)
+    if covariates:
+        t0, t1 = int(panel.times[0]), int(panel.times[-1])
+        levels = person_design.covariate_levels(store.con, person_ids, t0, t1)
+        columns, cov_notes = person_design.indicator_columns(levels, covariates, cohort)
+        notes.extend(cov_notes)
+        for name, values in columns.items():
+            frame[name] = np.repeat(values, n_t)
+    treated = {m: cohorts.first_treated(m) for m in sorted(lived) if cohorts.first_treated(m)}
+    return frame, tuple(notes), treated
+
+
+def _residences(store: Store, person_ids: np.ndarray, merges: Mapping[str, str]) -> set[str]:
+    """Every (harmonised) municipality where the persons lived, from ``person_locations``."""
+    rows = person_design.with_ids(
+        store.con,
+        person_ids,
+        "SELECT DISTINCT l.municipality_code AS m FROM _eval_ids JOIN person_locations l "
+        "USING (person_id)",
+    )
+    return {merges.get(m, m) for m in rows["m"] if m}
 
 
 def read_person_panel(path: str | Path, **query) -> tuple[PanelData, tuple[str, ...]]:

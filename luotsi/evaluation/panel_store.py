@@ -125,8 +125,9 @@ def build_frame(
 
 
 def read_with(build, path: str | Path, **query) -> tuple[PanelData, tuple[str, ...]]:
-    """Open the store at ``path`` read-only, ``build(store, **query)`` the raw rows and notes,
-    validate them like a panel file; the panel and the notes."""
+    """Open the store at ``path`` read-only, ``build(store, **query)`` the raw rows and notes
+    (and, from a person build, the treated municipalities' starts), validate them like a panel
+    file; the panel and the notes."""
     path = Path(path)
     if not path.is_file():
         raise StorePanelError(f"analytics store {path} does not exist (refresh it first)")
@@ -135,14 +136,14 @@ def read_with(build, path: str | Path, **query) -> tuple[PanelData, tuple[str, .
     except Exception as exc:  # duckdb raises its own IOException/... types
         raise StorePanelError(f"analytics store {path} could not be opened: {exc}") from exc
     try:
-        raw, notes = build(store, **query)
+        raw, notes, *starts = build(store, **query)
     finally:
         store.close()
     frame, monthly = _validate(raw, "outcome", f"analytics store {path}")
     digest = hashlib.sha256(
         pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
     ).hexdigest()
-    return PanelData(frame, monthly, digest, f"store:{path}"), notes
+    return PanelData(frame, monthly, digest, f"store:{path}", *starts), notes
 
 
 def read_store_panel(path: str | Path, **query) -> tuple[PanelData, tuple[str, ...]]:

@@ -19,12 +19,15 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from . import option_fields
 from .choices import (
     ClusterLevel,
     ComparisonGroup,
     Estimator,
+    MoveRule,
     OutcomeScale,
     PanelSource,
+    PersonCovariate,
     TreatmentSource,
     UnitLevel,
 )
@@ -146,6 +149,16 @@ def report_context(run: EvaluationRun) -> dict[str, Any]:
         "comparison": _label(ComparisonGroup, design.get("comparison")),
         "cluster_level": _label(ClusterLevel, design.get("cluster_level")),
         "estimator_names": [_label(Estimator, e) for e in design.get("estimators", [])],
+        "estimator_options": option_fields.describe(
+            design.get("estimator_options"), design.get("estimators", [])
+        ),
+        "move_rule": (
+            _label(MoveRule, design.get("move_rule") or MoveRule.REGISTRATION)
+            if design.get("unit_level") == UnitLevel.PERSON
+            and design.get("panel_source") == PanelSource.STORE_EVENTS
+            else ""
+        ),
+        "covariates": [_label(PersonCovariate, c) for c in design.get("covariates") or []],
         "treated": res.get("treated", []),
         "treated_municipalities": res.get("treated_municipalities", 0),
         "data": data,

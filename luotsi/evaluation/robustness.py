@@ -22,6 +22,7 @@ from luotsi.reference.models import Municipality
 from luotsi.stats.plots import event_study_rows, event_study_svg
 from luotsi.stats.results import Estimate
 
+from . import options as opts
 from .choices import Estimator
 from .notes import translate_all
 
@@ -115,7 +116,15 @@ def _inference(entry: dict, design: dict) -> str:
             "p-value by the bootstrap; standard error cluster-robust."
         ) % {"draws": wild.get("draws", "–"), "clusters": wild.get("n_clusters", "–")}
     if entry["key"] == "imputation":
-        return _("Conservative clustered standard errors (Borusyak-Jaravel-Spiess).")
+        if opts.value(design.get("estimator_options"), "imputation", "leave_out"):
+            return _(
+                "Conservative clustered standard errors (Borusyak-Jaravel-Spiess), treated "
+                "effects averaged leaving out each cluster's own."
+            )
+        return _(
+            "Conservative clustered standard errors (Borusyak-Jaravel-Spiess), treated effects "
+            "averaged including each cluster's own (can be too small with few clusters)."
+        )
     if family == "regression":
         return _("Cluster-robust standard errors (CR1), %(clusters)s clusters.") % {
             "clusters": meta.get("n_clusters", "–")

@@ -23,9 +23,19 @@ from django.utils.translation import gettext as _
 
 from luotsi.core.services import audit
 
-from .choices import Estimator, PanelSource, RunStatus, TreatmentSource, UnitLevel
+from . import options as opts
+from .choices import (
+    Estimator,
+    MoveRule,
+    PanelSource,
+    PersonCovariate,
+    RunStatus,
+    TreatmentSource,
+    UnitLevel,
+)
 from .models import Evaluation, EvaluationRun
-from .panel_file import PanelData, read_panel_file
+from .option_fields import message as option_message
+from .panel_file import COVARIATE_PREFIX, PanelData, read_panel_file
 from .panel_person import read_person_panel
 from .panel_store import read_store_panel
 from .permissions import require_write
@@ -44,6 +54,8 @@ DESIGN_FIELDS = (
     "panel_file",
     "period_start",
     "period_end",
+    "move_rule",
+    "covariates",
     "treatment_source",
     "pilot_id",
     "pilot_kind",
@@ -52,6 +64,7 @@ DESIGN_FIELDS = (
     "comparison",
     "anticipation",
     "estimators",
+    "estimator_options",
     "bootstrap_draws",
     "cluster_level",
     "seed",
@@ -100,6 +113,11 @@ def _validate(evaluation: Evaluation) -> None:
                 errors[name] = _("Write a month as YYYY-MM, e.g. 2021-03.")
         if not errors and evaluation.period_end < evaluation.period_start:
             errors["period_end"] = _("The last month is before the first month.")
+    errors.update(_check_person_design(evaluation))
+    try:
+        evaluation.estimator_options = opts.normalise(evaluation.estimator_options, estimators)
+    except opts.OptionError as exc:
+        errors["estimator_options"] = option_message(exc)
     if evaluation.unit_level == UnitLevel.PERSON and Estimator.SYNTH in estimators:
         errors["estimators"] = _(
             "Synthetic control compares one treated municipality with a weighted combination of "
@@ -108,6 +126,43 @@ def _validate(evaluation: Evaluation) -> None:
         )
     if errors:
         raise ValidationError(errors)
+
+
+def _check_person_design(evaluation: Evaluation) -> dict[str, str]:
+    """Covariates and the move rule need a person-month panel from the journey log; the
+    covariates are used by Callaway-Sant'Anna only. Normalises the covariate list."""
+    errors: dict[str, str] = {}
+    from_journeys = (
+        evaluation.unit_level == UnitLevel.PERSON
+        and evaluation.panel_source == PanelSource.STORE_EVENTS
+    )
+    if evaluation.move_rule == MoveRule.RESIDENCE and not from_journeys:
+        errors["move_rule"] = _(
+            "Moves can be followed only in a person-month panel from the journey log: choose "
+            "the person level and the journey log, or the municipality at registration."
+        )
+    covariates = evaluation.covariates
+    if not isinstance(covariates, list) or not all(isinstance(c, str) for c in covariates):
+        errors["covariates"] = _("Give the person covariates as a list of names.")
+        return errors
+    unknown = sorted(set(covariates) - set(PersonCovariate.values))
+    if unknown:
+        errors["covariates"] = _("Unknown person covariates: %(names)s (known: %(known)s).") % {
+            "names": ", ".join(unknown),
+            "known": ", ".join(PersonCovariate.values),
+        }
+    elif covariates and not from_journeys:
+        errors["covariates"] = _(
+            "Person covariates come from the journey log of the analytics store: choose the "
+            "person level and the journey log as the panel source, or leave them out."
+        )
+    elif covariates and not any(opts.group_of(e) == "cs" for e in evaluation.estimators or []):
+        errors["covariates"] = _(
+            "Only Callaway-Sant'Anna uses covariates: choose one of its methods or leave the "
+            "covariates out."
+        )
+    evaluation.covariates = [c for c in PersonCovariate.values if c in covariates]
+    return errors
 
 
 def _is_month(text: str) -> bool:
@@ -208,6 +263,10 @@ def _compute(run: EvaluationRun) -> dict[str, Any]:
         seed=int(design["seed"]),
         synth_unit=design.get("synth_unit") or "",
         unit_level=design["unit_level"],
+        options=design.get("estimator_options") or {},
+        covariates=tuple(c for c in frame.columns if str(c).startswith(COVARIATE_PREFIX))
+        if design.get("covariates")
+        else (),
     )
     results = estimate(frame, spec, lambda p, m: _progress(run, p, m))
     treated_rows = describe(treated)
@@ -232,8 +291,13 @@ def _panel(evaluation: Evaluation, design: dict[str, Any]):
         return panel, treated, apply_treatment(panel, treated, design["unit_level"]), ()
     query = store_query(evaluation)
     explicit = evaluation.treatment_source == TreatmentSource.EXPLICIT
-    if design["unit_level"] == UnitLevel.PERSON:
-        read = read_person_panel  # from the journey log (the public statistics are refused)
+    person = design["unit_level"] == UnitLevel.PERSON
+    if person:  # from the journey log (the public statistics are refused)
+        read = read_person_panel
+        query["move_rule"] = design.get("move_rule") or MoveRule.REGISTRATION.value
+        query["covariates"] = list(design.get("covariates") or ())
+        if explicit:  # applied by the panel builder, which may follow moves
+            query["starts"] = {t.code: t.start for t in treatment_starts(evaluation)}
     else:
         read = read_store_panel
         query["source"] = "public" if source == PanelSource.STORE_PUBLIC else "events"
@@ -245,12 +309,11 @@ def _panel(evaluation: Evaluation, design: dict[str, Any]):
         cluster_level=design["cluster_level"],
         **query,
     )
-    if explicit:
-        treated = treatment_starts(evaluation)
-        frame = apply_treatment(panel, treated, UnitLevel.MUNICIPALITY)
+    if explicit and not person:
+        frame = apply_treatment(panel, treatment_starts(evaluation), UnitLevel.MUNICIPALITY)
     else:
         frame = panel.frame
-    treated = treated_in(frame)
+    treated = treated_in(frame, panel.starts)
     if not treated:
         raise ValueError(_("The chosen treatment has no treated municipalities."))
     return PanelData(frame, panel.monthly, panel.fingerprint, panel.source), treated, frame, notes

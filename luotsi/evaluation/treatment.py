@@ -131,15 +131,19 @@ def store_query(evaluation: Evaluation) -> dict:
     return {"group_type": "pilot", "group_codes": []}
 
 
-def treated_in(frame: pd.DataFrame) -> tuple[TreatedMunicipality, ...]:
-    """The treated municipalities of a store frame with their start months (the ``municipality``
-    column, which is the unit in a municipality panel and the person's municipality in a
-    person-month panel)."""
-    key = "municipality" if "municipality" in frame.columns else "unit"
-    units = frame.drop_duplicates(key)
-    starts = {
-        str(u): int(g) for u, g in zip(units[key], units["first_treated"], strict=True) if g > 0
-    }
+def treated_in(
+    frame: pd.DataFrame, starts: dict[str, int] | None = None
+) -> tuple[TreatedMunicipality, ...]:
+    """The treated municipalities of a store frame with their start months: ``starts`` when the
+    panel builder gives them (person panels, whose cohorts may follow moves), else from the
+    ``municipality`` column, which is the unit in a municipality panel and the person's
+    municipality in a person-month panel."""
+    if starts is None:
+        key = "municipality" if "municipality" in frame.columns else "unit"
+        units = frame.drop_duplicates(key)
+        starts = {
+            str(u): int(g) for u, g in zip(units[key], units["first_treated"], strict=True) if g > 0
+        }
     names = dict(Municipality.objects.filter(code__in=starts).values_list("code", "name_fi"))
     return tuple(
         TreatedMunicipality(code, names.get(code, code), start)

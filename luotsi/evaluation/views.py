@@ -11,7 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
+from . import option_fields, selectors, services
 from .choices import RunStatus
 from .forms import EvaluationForm
 from .permissions import can_write, require_write
@@ -57,6 +57,7 @@ def evaluation_detail(request, pk: int):
             "evaluation": evaluation,
             "runs": selectors.runs_of(request.user, evaluation),
             "can_write": can_write(request.user),
+            "options": option_fields.describe(evaluation.estimator_options, evaluation.estimators),
         },
     )
 

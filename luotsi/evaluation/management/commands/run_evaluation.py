@@ -41,6 +41,12 @@ class Command(BaseCommand):
         self.stdout.write(f"run {run.pk} (version {run.version}): {run.status}")
         if run.status == RunStatus.FAILED:
             raise CommandError(run.error)
+        options = run.design.get("estimator_options") or {}
+        for group, values in options.items():
+            shown = ", ".join(f"{k}={v}" for k, v in values.items())
+            self.stdout.write(f"options {group}: {shown}")
+        if run.design.get("covariates"):
+            self.stdout.write(f"covariates: {', '.join(run.design['covariates'])}")
         for entry in run.results["estimators"]:
             overall = next((r for r in entry["simple"] if r.get("overall")), None)
             if overall:
