@@ -263,11 +263,11 @@ def meetings(ctx: Context) -> None:
     if ctx.wants("O6"):
         ctx.emit(
             f"""
-    WITH band AS (
+    WITH band AS (  -- the period containing day 70 of the spell, if it ends by day 90: every
+      -- period is longer than the 21-day band, so no other counting day can fall in it
       SELECT s.enrolment_id, s.person_id, s.start_on, p.period_start, p.period_end
-      FROM spells s JOIN _periods p
-        ON s.start_on BETWEEN p.period_end - 90 AND p.period_end - 70
-      WHERE coalesce(s.end_on, {FAR}) > p.period_end
+      FROM spells s JOIN _pday p ON p.day = s.start_on + 70
+      WHERE p.period_end <= s.start_on + 90 AND coalesce(s.end_on, {FAR}) > p.period_end
     ), loc AS (
       SELECT b.*, si.municipality_code FROM band b
       ASOF JOIN status_intervals si ON si.enrolment_id = b.enrolment_id AND b.period_end >= si.start_on

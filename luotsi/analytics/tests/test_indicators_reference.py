@@ -13,7 +13,7 @@ import random
 
 import pytest
 
-from luotsi.analytics.indicators import compute
+from luotsi.analytics.indicators import compute, definitions
 from luotsi.analytics.indicators.engine import period_spine
 
 from .helpers import store_with
@@ -140,3 +140,58 @@ def test_stocks_equal_a_day_by_day_reference(seed, period):
     assert sum(v for (c, *_), v in expected.items() if c == "O1") > 100  # journeys are not empty
     wrong = {k: (got[k], v) for k, v in expected.items() if got[k] != pytest.approx(v, rel=1e-12)}
     assert not wrong, f"{len(wrong)} cells differ, e.g. {sorted(wrong.items())[:5]}"
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+@pytest.mark.parametrize("period", ["month", "quarter", "year"])
+def test_intensive_phase_share_equals_a_naive_reference(seed, period):
+    """O6: of the open spells 70..90 days old on the counting day (residence on that day), the
+    share with at least 4 supplementary interviews from the spell start to the counting day."""
+    j, spells = _journeys(seed, persons=150)
+    rng = random.Random(seed)
+    held: dict[int, list[dt.date]] = {}
+    meeting_id = 1000
+    for k, (person, start, end, _, _) in enumerate(spells):
+        days = []
+        for _ in range(rng.randrange(0, 8)):
+            d = start + dt.timedelta(days=rng.randrange(0, 100))
+            if (end is None or d < end) and d <= LAST:
+                meeting_id += 1
+                muni = _state(spells[k], d)[0]
+                j.meeting(person, meeting_id, d.isoformat(), muni, type_="supplementary_interview")
+                days.append(d)
+        held[k] = days
+    start, end = dt.date(2022, 1, 1), dt.date(2025, 6, 30)
+    out = compute(
+        store_with(j),
+        ["O6"],
+        level="municipality",
+        period=period,
+        start=start,
+        end=end,
+        save=False,
+    )
+    got = {
+        (r["group_code"], r["period_start"]): (r["numerator"], r["denominator"])
+        for r in out.to_pylist()
+    }
+    expected: dict = {}
+    rule = next(iter(definitions(["O6"])))
+    for first, last in period_spine(period, start, end):
+        if last < rule.valid_from:  # the rule applies from 2 May 2022
+            continue
+        for k, spell in enumerate(spells):
+            age = (last - spell[1]).days
+            if 70 <= age <= 90 and (spell[2] is None or spell[2] > last):
+                muni = _state(spell, last)[0]
+                num, den = expected.get((muni, first), (0, 0))
+                hits = sum(spell[1] <= d <= last for d in held[k]) >= 4
+                expected[(muni, first)] = (num + hits, den + 1)
+    assert (
+        sum(den for _, den in expected.values()) > {"month": 20, "quarter": 10, "year": 2}[period]
+    )
+    assert sum(num for num, _ in expected.values()) > 0
+    for key, (num, den) in expected.items():
+        assert got[key] == (num, den), key
+    # every other cell of the spine is empty
+    assert all(v == (0, 0) for k, v in got.items() if k not in expected)
