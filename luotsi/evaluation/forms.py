@@ -6,7 +6,7 @@ import datetime as dt
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from . import option_fields
 from .choices import Estimator, MoveRule, PanelSource, PersonCovariate
@@ -15,27 +15,29 @@ from .models import Evaluation
 
 class EvaluationForm(forms.ModelForm):
     estimators = forms.MultipleChoiceField(
-        label=_l("Estimators"),
+        label=gettext_lazy("Estimators"),
         choices=Estimator.choices,
         widget=forms.CheckboxSelectMultiple,
         initial=[Estimator.CS_DR],
-        help_text=_l("The first chosen estimator gives the main estimates."),
+        help_text=gettext_lazy("The first chosen estimator gives the main estimates."),
     )
     covariates = forms.MultipleChoiceField(
-        label=_l("Person covariates"),
+        label=gettext_lazy("Person covariates"),
         choices=PersonCovariate.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text=_l(
+        help_text=gettext_lazy(
             "Callaway-Sant'Anna only, person-month panels from the journey log: time-invariant "
             "characteristics at the registration that puts the person in the panel."
         ),
     )
     treated_text = forms.CharField(
-        label=_l("Explicit treated municipalities"),
+        label=gettext_lazy("Explicit treated municipalities"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_l("One per line: municipality code and start month, e.g. 491 2021-03."),
+        help_text=gettext_lazy(
+            "One per line: municipality code and start month, e.g. 491 2021-03."
+        ),
     )
 
     class Meta:

@@ -20,6 +20,7 @@ from luotsi.evaluation.choices import RunStatus
 from luotsi.evaluation.notes import translate
 from luotsi.evaluation.panel_person import read_person_panel
 from luotsi.evaluation.person_design import NO_LEVELS, indicator_columns
+from luotsi.evaluation.report import render_report
 from luotsi.reference import exports
 from luotsi.stats.did_cs import callaway_santanna
 
@@ -202,7 +203,7 @@ def test_run_with_residence_rule_reports_the_cohorts(evaluator, moves_store):
     assert cohorts == expected
     assert [t["code"] for t in run.results["treated"]] == [A]
     assert run.design["move_rule"] == "residence"
-    assert "Municipality of residence each month" in run.report_html
+    assert "Municipality of residence each month" in render_report(run, "en")
 
 
 def test_move_rule_and_covariates_need_person_panels_from_the_journey_log(make_evaluation):
@@ -393,7 +394,7 @@ def test_callaway_santanna_with_person_covariates_through_a_run(evaluator, tmp_p
     plain_run = services.start_run(actor=evaluator, evaluation=plain)
     with_cov = run.results["estimators"][1]["simple"][0]["estimate"]
     assert plain_run.results["estimators"][1]["simple"][0]["estimate"] != pytest.approx(with_cov)
-    assert "Age band at registration" in run.report_html
+    assert "Age band at registration" in render_report(run, "en")
 
 
 def test_covariates_remove_the_bias_of_covariate_specific_trends():
