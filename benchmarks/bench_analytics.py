@@ -389,7 +389,8 @@ def pandas_baseline(events: pd.DataFrame, months: list[dt.date], as_of: dt.date)
 
 
 def _cube_in_subprocess(path: Path, threads: int, memory_limit: str | None) -> dict:
-    """Time and peak memory (max RSS) of the full own cube in a fresh process on the store."""
+    """Time and peak memory (VmHWM, the high-water mark of this process's resident memory) of
+    the full own cube in a fresh process on the store."""
     code = (
         "import json, resource, sys, time\n"
         "from luotsi.analytics.indicators import compute, definitions\n"
@@ -401,8 +402,11 @@ def _cube_in_subprocess(path: Path, threads: int, memory_limit: str | None) -> d
         " end='2025-12-31', save=False)\n"
         "s = time.perf_counter() - t0\n"
         "ru = resource.getrusage(resource.RUSAGE_SELF)\n"
+        # ru_maxrss survives exec (it would report the parent's peak); VmHWM is this process's
+        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')]\n"
+        "peak = int(hwm[0].split()[1]) / 1024 if hwm else ru.ru_maxrss / 1024\n"
         "print(json.dumps({'seconds': s, 'rows': cube.num_rows, 'codes': len(own),"
-        " 'cpu': ru.ru_utime + ru.ru_stime, 'maxrss_mb': ru.ru_maxrss / 1024}))\n"
+        " 'cpu': ru.ru_utime + ru.ru_stime, 'maxrss_mb': peak}))\n"
     )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(res.stdout.strip().splitlines()[-1])
@@ -530,7 +534,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(
         f"full cube: {cube['codes']} own indicators x {cube['rows']:,} rows (municipality x "
-        f"month, 10 years): {cube['seconds']:.2f} s (CPU {cube['cpu']:.1f} s), peak memory (max RSS of the cube "
+        f"month, 10 years): {cube['seconds']:.2f} s (CPU {cube['cpu']:.1f} s), peak memory (VmHWM of the cube "
         f"process) {cube['maxrss_mb']:,.0f} MB"
     )
     print(
