@@ -351,16 +351,29 @@ def referrals(ctx: Context) -> None:
             "NULL",
         ),
     }
+    wanted = [code for code in measures if ctx.wants(code)]
+    # one aggregation per dimension computes every wanted measure; LATERAL VALUES gives a row
+    # per indicator (6 passes over the referrals per dimension before)
+    cols = ", ".join(
+        f"CAST({expr} AS DOUBLE) AS {code.lower()}_{part}"
+        for code in wanted
+        for part, expr in zip(("n", "d", "v"), measures[code], strict=True)
+    )
+    rows = ", ".join(
+        f"('{code}', {code.lower()}_n, {code.lower()}_d, {code.lower()}_v)" for code in wanted
+    )
     for dim, col in (("", "''"), ("provider", "x.provider_id"), ("offering", "x.offering_id")):
-        dim_sql = f"'{dim}'"
-        selects = " UNION ALL ".join(
-            f"SELECT {_row(code, num, den, val, dim_sql, col)} FROM _ref x {GRP_JOIN} GROUP BY ALL"
-            for code, (num, den, val) in measures.items()
-            if ctx.wants(code)
-        )
-        if not selects:
+        if not wanted:
             break
-        ctx.emit(selects)
+        ctx.emit(
+            f"""WITH a AS (
+              SELECT g.group_code, x.period_start, CAST({col} AS VARCHAR) AS dimension_value,
+                {cols}
+              FROM _ref x {GRP_JOIN} GROUP BY ALL)
+            SELECT t.code, a.group_code, a.period_start, '{dim}', a.dimension_value, t.num,
+              t.den, t.val, NULL::DOUBLE, NULL::DOUBLE, ''
+            FROM a, LATERAL (VALUES {rows}) t(code, num, den, val)"""
+        )
     for code in ("O11M3", "O11M6"):
         if not ctx.wants(code):
             continue
