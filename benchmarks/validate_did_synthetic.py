@@ -79,7 +79,8 @@ def report(reps: list[simulate.Replication], elapsed: float) -> None:
             if c:
                 print(
                     f"{name} {outcome}: coverage over the {len(c)} post event times "
-                    f"{100 * min(c):.1f}-{100 * max(c):.1f}% (mean {100 * sum(c) / len(c):.1f}%)"
+                    f"{100 * min(c):.1f}-{100 * max(c):.1f}% (mean {100 * sum(c) / len(c):.1f}%; "
+                    f"{sum(0.93 <= v <= 0.97 for v in c)} within 93-97%)"
                 )
     sys.stdout.flush()
 
