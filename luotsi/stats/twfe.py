@@ -232,11 +232,14 @@ def t_estimates(
     level: float,
     n_clusters: int,
 ) -> list[Estimate]:
-    """Estimates with t(G-1) intervals, as Stata and fixest report for clustered SEs."""
+    """Estimates with t(G-1) intervals and p-values, as Stata and fixest report for clustered
+    SEs."""
     q = float(sp.t.ppf(0.5 + level / 2, n_clusters - 1))
     se = np.sqrt(np.maximum(np.diag(vcov), 0.0))
     return [
-        Estimate(name, float(b), float(s), float(b - q * s), float(b + q * s), key)
+        Estimate(
+            name, float(b), float(s), float(b - q * s), float(b + q * s), key, df=n_clusters - 1
+        )
         for name, b, s, key in zip(names, coef, se, keys, strict=True)
     ]
 

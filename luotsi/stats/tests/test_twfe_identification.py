@@ -93,3 +93,4 @@ def test_identified_design_without_never_treated_matches_pyfixest():
         est = res.table.by_label(f"e={k}")
         assert est.estimate == pytest.approx(float(ref.coef()[col]), abs=1e-10)
         assert est.se == pytest.approx(float(ref.se()[col]), rel=1e-8)
+        assert est.p_value == pytest.approx(float(ref.pvalue()[col]), rel=1e-6)  # t(G-1)
