@@ -29,8 +29,8 @@ cluster has no leave-out average: its treated residual stays ``0`` (the inclusiv
 understates the variance; the table notes how many such groups carry weight. Intervals are
 normal, as in BJS. ``small_sample=True`` multiplies the variance by ``G/(G-1)`` and uses t(G-1)
 intervals (:class:`~luotsi.stats.results.SmallSample`, the CR1 convention of Stata and fixest)
-for few clusters; BJS, ``did_imputation`` and diff-diff apply no such correction, so the
-default keeps their values.
+for few clusters; BJS state normal intervals and diff-diff (the reference tests) applies no
+such factor, so the default keeps their values.
 
 Pre-trends (BJS Test 1): with ``leads=K`` the untreated observations are also regressed on
 dummies for event times ``-1..-K`` besides the fixed effects; their coefficients (CR1

@@ -99,7 +99,7 @@ class SmallSample:
     and fixest's CR1 factor) and intervals and p-values use t(``G-1``) critical values (as
     Stata ``regress, vce(cluster)`` and fixest report them; Cameron and Miller 2015, J. Human
     Resources 50(2), section VI). ``SmallSample.none()`` (``G`` = 0) changes nothing: the
-    asymptotic normal inference of R ``did``, Stata ``did_imputation`` and diff-diff.
+    asymptotic normal inference of R ``did`` and diff-diff (which the reference tests match).
     """
 
     n_clusters: int = 0
