@@ -278,18 +278,33 @@ def _bacon(frame: pd.DataFrame, s: Settings) -> dict[str, Any]:
     )
 
 
+TWFE_EVENT_NOT_IDENTIFIED = (
+    "TWFE event study not identified (no never-treated units and the cohorts start a multiple "
+    "of some number of periods apart); only the static coefficient is shown"
+)
+
+
 def _twfe(frame: pd.DataFrame, s: Settings) -> Entry:
     args = _regression_input(frame, s)
     static = twfe(**args, kind="static", level=s.level)
-    event = twfe(**args, kind="event", level=s.level)
+    notes = list(static.table.notes)
+    try:
+        event = twfe(**args, kind="event", level=s.level)
+    except ValueError as exc:
+        # e.g. no never-treated units and cohorts a multiple of 6 months apart: the static
+        # coefficient is still identified, the event-time dummies are not (twfe says why)
+        if not str(exc).startswith("event study not identified"):
+            raise
+        event = None
+        notes.append(TWFE_EVENT_NOT_IDENTIFIED)
     return _entry(
         "twfe",
         "regression",
         simple=_overall(static.table, "ATT"),
-        dynamic=_event_rows(event.table),
-        notes=list(static.table.notes),
+        dynamic=_event_rows(event.table) if event else [],
+        notes=notes,
         meta=_meta(static.table),
-        pretrends=_pretrends(event.table),
+        pretrends=_pretrends(event.table) if event else None,
         bacon=_bacon(frame, s),
     )
 

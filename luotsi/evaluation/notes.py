@@ -89,6 +89,18 @@ CATALOGUE: tuple[tuple[re.Pattern[str], Any, dict[str, Format]], ...] = tuple(
             _("A group-time cell had no treated or no comparison units (cell %(cell)s)."),
             {"cell": _count},
         ),
+        # luotsi.evaluation.estimators
+        (
+            r"TWFE event study not identified \(no never-treated units and the cohorts start a "
+            r"multiple of some number of periods apart\); only the static coefficient is shown",
+            _(
+                "The TWFE event study is not identified: there are no never-treated units and "
+                "the cohorts start a multiple of some number of periods apart, so event time "
+                "moves with calendar time. Only the static TWFE coefficient is shown; see the "
+                "heterogeneity-robust estimators for the dynamics."
+            ),
+            {},
+        ),
         # luotsi.stats.staggered / sunab / imputation / twfe / panel
         (
             rf"(?P<n>{NUMBER}) units first treated after the last period count as never treated",

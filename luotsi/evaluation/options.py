@@ -97,6 +97,27 @@ OPTIONS: tuple[Option, ...] = (
         ),
     ),
     Option(
+        "cs",
+        "small_sample",
+        False,
+        gettext_noop("Callaway-Sant'Anna: few-clusters correction"),
+        gettext_noop(
+            "On: variance times G/(G-1) and t(G-1) intervals and p-values, G = the number of "
+            "clusters (the CR1 convention of Stata and fixest; Cameron and Miller 2015). Off: "
+            "asymptotic normal inference as R's did."
+        ),
+    ),
+    Option(
+        "imputation",
+        "small_sample",
+        False,
+        gettext_noop("Imputation: few-clusters correction"),
+        gettext_noop(
+            "On: variance times G/(G-1) and t(G-1) intervals and p-values, G = the number of "
+            "clusters. Off: asymptotic normal inference as diff-diff."
+        ),
+    ),
+    Option(
         "imputation",
         "leads",
         0,

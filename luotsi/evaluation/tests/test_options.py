@@ -20,22 +20,23 @@ from luotsi.stats.imputation import imputation
 
 pytestmark = pytest.mark.django_db
 
-DEFAULT_IMPUTATION = {"leave_out": True, "leads": 0}
+DEFAULT_IMPUTATION = {"leave_out": True, "small_sample": False, "leads": 0}
 
 
 def test_normalise_fills_defaults_of_the_chosen_estimators_only():
     assert opts.normalise({}, ["cs_dr", "imputation"]) == {
-        "cs": {"base_period": "varying", "multiplier": "mammen"},
+        "cs": {"base_period": "varying", "multiplier": "mammen", "small_sample": False},
         "imputation": DEFAULT_IMPUTATION,
     }
     assert opts.normalise(None, ["twfe", "sunab"]) == {}
     given = {"imputation": {"leave_out": False}, "wild": {"weights": "webb"}}
     assert opts.normalise(given, ["wild", "imputation"]) == {
-        "imputation": {"leave_out": False, "leads": 0},
+        "imputation": {"leave_out": False, "small_sample": False, "leads": 0},
         "wild": {"weights": "webb"},
     }
     assert Settings(options={"imputation": {"leave_out": False}}).keywords("imputation") == {
         "leave_out": False,
+        "small_sample": False,
         "leads": 0,
     }
     assert Settings().keywords("wild") == {}  # "weights" is interpreted, not passed on
@@ -72,8 +73,8 @@ def test_create_stores_the_options_with_defaults_and_refuses_bad_ones(make_evalu
     )
     evaluation.refresh_from_db()
     assert evaluation.estimator_options == {
-        "cs": {"base_period": "varying", "multiplier": "mammen"},
-        "imputation": {"leave_out": True, "leads": 3},
+        "cs": {"base_period": "varying", "multiplier": "mammen", "small_sample": False},
+        "imputation": {"leave_out": True, "small_sample": False, "leads": 3},
     }
     with pytest.raises(ValidationError) as exc:
         make_evaluation(estimators=["cs_dr"], estimator_options={"imputation": {"leads": 3}})
@@ -88,7 +89,7 @@ def test_create_stores_the_options_with_defaults_and_refuses_bad_ones(make_evalu
     ]
     with pytest.raises(ValidationError) as exc:
         make_evaluation(estimators=["imputation"], estimator_options={"imputation": {"x": 1}})
-    assert "has no option x; its options: leave_out, leads" in str(exc.value)
+    assert "has no option x; its options: leave_out, small_sample, leads" in str(exc.value)
 
 
 def _run(evaluator, make_evaluation, **fields):
@@ -210,8 +211,8 @@ def test_the_form_offers_every_option_and_stores_them(client, evaluator, panel_p
     assert response.status_code == 302
     evaluation = Evaluation.objects.get(title="Options")
     assert evaluation.estimator_options == {
-        "cs": {"base_period": "universal", "multiplier": "mammen"},
-        "imputation": {"leave_out": False, "leads": 2},
+        "cs": {"base_period": "universal", "multiplier": "mammen", "small_sample": False},
+        "imputation": {"leave_out": False, "small_sample": False, "leads": 2},
     }
     detail = client.get(
         reverse("evaluation:detail", args=[evaluation.pk]), HTTP_ACCEPT_LANGUAGE="en"
@@ -236,7 +237,9 @@ def test_the_api_takes_and_documents_the_options(client, evaluator, panel_path):
     }
     made = client.post("/api/v1/evaluation/", payload, content_type="application/json")
     assert made.status_code == 201, made.content
-    assert made.json()["estimator_options"] == {"imputation": {"leave_out": False, "leads": 0}}
+    assert made.json()["estimator_options"] == {
+        "imputation": {"leave_out": False, "small_sample": False, "leads": 0}
+    }
     for bad in ({"imputation": {"leaveout": False}}, {"sunab": {}}, {"imputation": {"leads": 99}}):
         refused = client.post(
             "/api/v1/evaluation/",
@@ -264,4 +267,4 @@ def test_the_cli_prints_the_options(evaluator, make_evaluation, capsys):
     )
     call_command("run_evaluation", "--id", str(evaluation.pk))
     out = capsys.readouterr().out
-    assert "options imputation: leave_out=False, leads=0" in out
+    assert "options imputation: leave_out=False, small_sample=False, leads=0" in out
