@@ -1,4 +1,12 @@
-"""Consents: purpose-bound, versioned, revocable permission to share listed data."""
+"""Consents: purpose-bound, versioned, revocable permission to share listed data.
+
+Both services take ``at=`` (aware datetime, default now): when the customer gave or revoked the
+consent, for a consent recorded afterwards. It dates ``given_at`` (and the ``superseded_at`` of
+the version it replaces) or ``revoked_at``, and the journey event's ``occurred_at``; the event's
+``recorded_at`` stays the real now. ``at`` may not be in the future, nor before the previous step:
+the latest giving or revocation of a version of the same consent (giving), the giving of the
+version revoked (revoking).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +22,7 @@ from ..choices import SHAREABLE_FIELDS, ConsentPurpose
 from ..errors import EcosystemError
 from ..models import Consent
 from ..permissions import customer_of, require_area_staff
-from ._common import event
+from ._common import event, require_not_before, step_time
 
 
 def _require_staff_or_self(actor, customer) -> None:
@@ -33,13 +41,15 @@ def give_consent(
     purpose: str,
     shared_fields: Iterable[str],
     valid_until: dt.date | None = None,
+    at: dt.datetime | None = None,
 ) -> Consent:
-    """Record the customer's consent (by their worker or by the customer themself).
+    """Record the customer's consent (by their worker or by the customer themself), given ``at``.
 
     A consent for the same customer, recipient and purpose already in force is superseded by
     this new version (version + 1); the old row is kept.
     """
     _require_staff_or_self(actor, customer)
+    now = step_time(at)
     if purpose not in ConsentPurpose.values:
         raise EcosystemError(_("Unknown consent purpose %(p)s.") % {"p": purpose})
     fields = sorted(set(shared_fields))
@@ -55,8 +65,11 @@ def give_consent(
     if recipient is None or not recipient.is_active:
         raise EcosystemError(_("Choose an active recipient organisation."))
     same = Consent.objects.filter(customer=customer, recipient=recipient, purpose=purpose)
-    list(same.select_for_update())  # serialise concurrent versions of the same consent
-    now = timezone.now()
+    versions = list(same.select_for_update())  # serialise concurrent versions of one consent
+    steps = [(c.given_at, f"v{c.version}.given_at") for c in versions]
+    steps += [(c.revoked_at, f"v{c.version}.revoked_at") for c in versions if c.revoked_at]
+    if steps:
+        require_not_before(now, *max(steps))
     same.filter(superseded_at__isnull=True, revoked_at__isnull=True).update(superseded_at=now)
     version = (same.aggregate(v=Max("version"))["v"] or 0) + 1
     consent = Consent.objects.create(
@@ -73,6 +86,7 @@ def give_consent(
         "consent.given",
         actor=actor,
         customer=customer,
+        occurred_at=now,
         consent_id=consent.pk,
         recipient_id=recipient.pk,
         purpose=purpose,
@@ -84,25 +98,29 @@ def give_consent(
 
 
 @transaction.atomic
-def revoke_consent(*, actor, consent: Consent) -> Consent:
-    """Revoke a consent: the recipient's access ends at once; the record is kept."""
+def revoke_consent(*, actor, consent: Consent, at: dt.datetime | None = None) -> Consent:
+    """Revoke a consent: the recipient's access ends at once (``revoked_at`` is ``at``, default
+    now); the record is kept."""
     consent = (
         Consent.objects.select_for_update()
         .select_related("customer__municipality")
         .get(pk=consent.pk)
     )
     _require_staff_or_self(actor, consent.customer)
+    at = step_time(at)
     if consent.revoked_at is not None:
         raise EcosystemError(_("This consent has already been revoked."))
     if consent.superseded_at is not None:
         raise EcosystemError(_("This consent version has been replaced by a newer one."))
-    consent.revoked_at = timezone.now()
+    require_not_before(at, consent.given_at, "given_at")
+    consent.revoked_at = at
     consent.revoked_by = actor
     consent.save(update_fields=["revoked_at", "revoked_by"])
     event(
         "consent.revoked",
         actor=actor,
         customer=consent.customer,
+        occurred_at=at,
         consent_id=consent.pk,
         recipient_id=consent.recipient_id,
     )

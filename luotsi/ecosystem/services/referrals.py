@@ -4,6 +4,13 @@ step raises :class:`EcosystemError` before anything is written.
 
 A referral linked to a plan task updates it through ``customers.services.set_task_status`` by the
 rules in ``choices.TASK_STATUS_FOR_REFERRAL`` (tasks already done or cancelled are left alone).
+
+Every step takes ``at=`` (aware datetime, default now): when the step happened, for a step entered
+afterwards. It dates the referral's own timestamps (``sent_at``, ``decided_at``; the default
+``started_on``/``ended_on``/``reported_on`` are its local date) and the journey event's
+``occurred_at``; ``created_at`` and the event's ``recorded_at`` stay the real now. ``at`` may not
+be in the future nor before the referral's previous step (its latest journey event).
+The linked plan task's status change is still dated now (``set_task_status`` takes no time).
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from luotsi.customers import services as casework
 from luotsi.customers.models import PlanTask
+from luotsi.journey import selectors as journey
 from luotsi.kernel.codes import PlanTaskStatus, ReferralOutcome, ReferralStatus
 
 from .. import selectors
@@ -29,7 +37,7 @@ from ..choices import (
 from ..errors import EcosystemError
 from ..models import ProgressReport, Referral, ServiceOffering
 from ..permissions import require_area_staff, require_provider_worker
-from ._common import check_transition, event, required_text
+from ._common import check_transition, event, require_not_before, required_text, step_time
 
 _LABELS = {s.value: s.label for s in ReferralStatus}
 _FINISHED_TASK = (PlanTaskStatus.DONE, PlanTaskStatus.CANCELLED)
@@ -51,8 +59,29 @@ def _lock(referral: Referral) -> Referral:
     )
 
 
-def _move(referral: Referral, action: str, actor, **payload) -> Referral:
-    """Apply ``action`` to a locked referral: state, linked task, journey event."""
+def _last_step(referral: Referral) -> tuple[str, dt.datetime] | None:
+    """The kind and time of the referral's latest journey event (its previous step)."""
+    latest = (
+        journey.events_of_customer(referral.customer_id)
+        .filter(kind__startswith="referral.", payload__referral_id=str(referral.pk))
+        .order_by("-occurred_at", "-id")
+        .values_list("kind", "occurred_at")
+        .first()
+    )
+    return tuple(latest) if latest else None
+
+
+def _step_at(referral: Referral, at: dt.datetime | None) -> dt.datetime:
+    """``at`` validated (aware, not in the future, not before the previous step) or now."""
+    moment = step_time(at)
+    last = _last_step(referral)
+    if last is not None:
+        require_not_before(moment, last[1], last[0])
+    return moment
+
+
+def _move(referral: Referral, action: str, actor, at: dt.datetime, **payload) -> Referral:
+    """Apply ``action`` to a locked referral at ``at``: state, linked task, journey event."""
     target = check_transition(REFERRAL_TRANSITIONS, action, referral.status, _("referral"), _LABELS)
     referral.status = target
     referral.save()
@@ -70,6 +99,7 @@ def _move(referral: Referral, action: str, actor, **payload) -> Referral:
         f"referral.{target}",
         actor=actor,
         customer=referral.customer,
+        occurred_at=at,
         **_ids(referral),
         **payload,
     )
@@ -92,11 +122,19 @@ def _require_visible_to_provider(actor, referral: Referral) -> None:
 
 @transaction.atomic
 def draft_referral(
-    *, actor, customer, offering: ServiceOffering, task: PlanTask | None = None, message: str = ""
+    *,
+    actor,
+    customer,
+    offering: ServiceOffering,
+    task: PlanTask | None = None,
+    message: str = "",
+    at: dt.datetime | None = None,
 ) -> Referral:
-    """Draft a referral of ``customer`` to ``offering``, optionally serving a plan ``task``."""
+    """Draft a referral of ``customer`` to ``offering``, optionally serving a plan ``task``;
+    the offering must be available on the day of ``at`` (default now)."""
     require_area_staff(actor, customer.area_code)
-    today = timezone.localdate()
+    at = step_time(at)
+    today = timezone.localdate(at)
     if offering.active_from > today or (offering.active_to and offering.active_to < today):
         raise EcosystemError(_("The service %(s)s is not available now.") % {"s": offering})
     served = offering.municipalities.all()
@@ -136,6 +174,7 @@ def draft_referral(
         "referral.drafted",
         actor=actor,
         customer=customer,
+        occurred_at=at,
         **_ids(referral),
         task_id=task.pk if task else None,
     )
@@ -143,11 +182,13 @@ def draft_referral(
 
 
 @transaction.atomic
-def send_referral(*, actor, referral: Referral) -> Referral:
-    """Send a draft to the provider; needs the customer's consent to share data with it."""
+def send_referral(*, actor, referral: Referral, at: dt.datetime | None = None) -> Referral:
+    """Send a draft to the provider; needs the customer's consent to share data with it (in
+    force now and given by ``at``)."""
     referral = _lock(referral)
     require_area_staff(actor, referral.customer.area_code)
     check_transition(REFERRAL_TRANSITIONS, "send", referral.status, _("referral"), _LABELS)
+    at = _step_at(referral, at)
     consent = selectors.active_consent(
         referral.customer, referral.provider, ConsentPurpose.SERVICE_REFERRAL
     )
@@ -159,27 +200,36 @@ def send_referral(*, actor, referral: Referral) -> Referral:
             % {"org": referral.provider},
             code="no_consent",
         )
+    require_not_before(at, consent.given_at, "consent.given_at")
     referral.consent = consent
-    referral.sent_at = timezone.now()
-    return _move(referral, "send", actor, task_id=referral.task_id)
+    referral.sent_at = at
+    return _move(referral, "send", actor, at, task_id=referral.task_id)
 
 
 @transaction.atomic
 def refer(
-    *, actor, customer, offering: ServiceOffering, task: PlanTask | None = None, message: str = ""
+    *,
+    actor,
+    customer,
+    offering: ServiceOffering,
+    task: PlanTask | None = None,
+    message: str = "",
+    at: dt.datetime | None = None,
 ) -> Referral:
-    """Draft and send in one step (all or nothing)."""
+    """Draft and send in one step (all or nothing), both at ``at`` (default now)."""
+    at = step_time(at)
     referral = draft_referral(
-        actor=actor, customer=customer, offering=offering, task=task, message=message
+        actor=actor, customer=customer, offering=offering, task=task, message=message, at=at
     )
-    return send_referral(actor=actor, referral=referral)
+    return send_referral(actor=actor, referral=referral, at=at)
 
 
 @transaction.atomic
-def accept_referral(*, actor, referral: Referral) -> Referral:
+def accept_referral(*, actor, referral: Referral, at: dt.datetime | None = None) -> Referral:
     referral = _lock(referral)
     _require_visible_to_provider(actor, referral)
     check_transition(REFERRAL_TRANSITIONS, "accept", referral.status, _("referral"), _LABELS)
+    at = _step_at(referral, at)
     offering = ServiceOffering.objects.select_for_update().get(pk=referral.offering_id)
     if offering.capacity is not None:
         held = offering.referrals.filter(status__in=PLACE_HOLDING_STATES).count()
@@ -187,45 +237,63 @@ def accept_referral(*, actor, referral: Referral) -> Referral:
             raise EcosystemError(
                 _("The service %(s)s has no free places.") % {"s": offering}, code="full"
             )
-    referral.decided_at = timezone.now()
-    return _move(referral, "accept", actor)
+    referral.decided_at = at
+    return _move(referral, "accept", actor, at)
 
 
 @transaction.atomic
-def reject_referral(*, actor, referral: Referral, reason: str) -> Referral:
+def reject_referral(
+    *, actor, referral: Referral, reason: str, at: dt.datetime | None = None
+) -> Referral:
     referral = _lock(referral)
     _require_visible_to_provider(actor, referral)
     reason = required_text(reason, _("Give the reason for rejecting the referral."))
     check_transition(REFERRAL_TRANSITIONS, "reject", referral.status, _("referral"), _LABELS)
-    referral.decided_at = timezone.now()
+    at = _step_at(referral, at)
+    referral.decided_at = at
     referral.reason = reason
-    return _move(referral, "reject", actor, reason=reason)
+    return _move(referral, "reject", actor, at, reason=reason)
 
 
 @transaction.atomic
-def start_referral(*, actor, referral: Referral, started_on: dt.date | None = None) -> Referral:
+def start_referral(
+    *,
+    actor,
+    referral: Referral,
+    started_on: dt.date | None = None,
+    at: dt.datetime | None = None,
+) -> Referral:
+    """The service started on ``started_on`` (default: the day of ``at``, default today)."""
     referral = _lock(referral)
     _require_visible_to_provider(actor, referral)
     check_transition(REFERRAL_TRANSITIONS, "start", referral.status, _("referral"), _LABELS)
-    started_on = started_on or timezone.localdate()
+    at = _step_at(referral, at)
+    started_on = started_on or timezone.localdate(at)
     if started_on > timezone.localdate():
         raise EcosystemError(_("The start date cannot be in the future."))
     referral.started_on = started_on
-    return _move(referral, "start", actor)
+    return _move(referral, "start", actor, at)
 
 
 @transaction.atomic
 def complete_referral(
-    *, actor, referral: Referral, outcome: str, ended_on: dt.date | None = None
+    *,
+    actor,
+    referral: Referral,
+    outcome: str,
+    ended_on: dt.date | None = None,
+    at: dt.datetime | None = None,
 ) -> Referral:
+    """The service ended on ``ended_on`` (default: the day of ``at``, default today)."""
     referral = _lock(referral)
     _require_visible_to_provider(actor, referral)
     check_transition(REFERRAL_TRANSITIONS, "complete", referral.status, _("referral"), _LABELS)
     if outcome not in ReferralOutcome.values():
         raise EcosystemError(_("Choose the outcome of the service."), code="outcome")
-    referral.ended_on = _end_date(referral, ended_on)
+    at = _step_at(referral, at)
+    referral.ended_on = _end_date(referral, ended_on, at)
     referral.outcome = outcome
-    return _move(referral, "complete", actor, outcome=outcome)
+    return _move(referral, "complete", actor, at, outcome=outcome)
 
 
 @transaction.atomic
@@ -236,6 +304,7 @@ def interrupt_referral(
     reason: str,
     outcome: str | None = None,
     ended_on: dt.date | None = None,
+    at: dt.datetime | None = None,
 ) -> Referral:
     referral = _lock(referral)
     _require_visible_to_provider(actor, referral)
@@ -243,14 +312,15 @@ def interrupt_referral(
     check_transition(REFERRAL_TRANSITIONS, "interrupt", referral.status, _("referral"), _LABELS)
     if outcome and outcome not in ReferralOutcome.values():
         raise EcosystemError(_("Unknown outcome %(o)s.") % {"o": outcome}, code="outcome")
-    referral.ended_on = _end_date(referral, ended_on)
+    at = _step_at(referral, at)
+    referral.ended_on = _end_date(referral, ended_on, at)
     referral.reason = reason
     referral.outcome = outcome or ""
-    return _move(referral, "interrupt", actor, reason=reason, outcome=outcome or None)
+    return _move(referral, "interrupt", actor, at, reason=reason, outcome=outcome or None)
 
 
-def _end_date(referral: Referral, ended_on: dt.date | None) -> dt.date:
-    ended_on = ended_on or timezone.localdate()
+def _end_date(referral: Referral, ended_on: dt.date | None, at: dt.datetime) -> dt.date:
+    ended_on = ended_on or timezone.localdate(at)
     if referral.started_on and ended_on < referral.started_on:
         raise EcosystemError(_("The end date cannot be before the start date."))
     if ended_on > timezone.localdate():
@@ -259,18 +329,26 @@ def _end_date(referral: Referral, ended_on: dt.date | None) -> dt.date:
 
 
 @transaction.atomic
-def revoke_referral(*, actor, referral: Referral, reason: str = "") -> Referral:
+def revoke_referral(
+    *, actor, referral: Referral, reason: str = "", at: dt.datetime | None = None
+) -> Referral:
     """The sender withdraws the referral (any time before it ends)."""
     referral = _lock(referral)
     require_area_staff(actor, referral.customer.area_code)
     check_transition(REFERRAL_TRANSITIONS, "revoke", referral.status, _("referral"), _LABELS)
+    at = _step_at(referral, at)
     referral.reason = reason.strip()
-    return _move(referral, "revoke", actor, reason=reason.strip() or None)
+    return _move(referral, "revoke", actor, at, reason=reason.strip() or None)
 
 
 @transaction.atomic
 def report_progress(
-    *, actor, referral: Referral, text: str, reported_on: dt.date | None = None
+    *,
+    actor,
+    referral: Referral,
+    text: str,
+    reported_on: dt.date | None = None,
+    at: dt.datetime | None = None,
 ) -> ProgressReport:
     """The provider reports how the customer is doing (while the referral is accepted/started)."""
     referral = _lock(referral)
@@ -281,11 +359,18 @@ def report_progress(
             code="invalid_transition",
         )
     text = required_text(text, _("Write the progress report."))
-    reported_on = reported_on or timezone.localdate()
+    at = _step_at(referral, at)
+    reported_on = reported_on or timezone.localdate(at)
     if reported_on > timezone.localdate():
         raise EcosystemError(_("The report date cannot be in the future."))
     report = ProgressReport.objects.create(
         referral=referral, author=actor, reported_on=reported_on, text=text
     )
-    event("referral.progress_reported", actor=actor, customer=referral.customer, **_ids(referral))
+    event(
+        "referral.progress_reported",
+        actor=actor,
+        customer=referral.customer,
+        occurred_at=at,
+        **_ids(referral),
+    )
     return report
