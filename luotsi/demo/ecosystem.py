@@ -1,10 +1,11 @@
 """Demo partners, service offerings, consents and referrals in every state, and a customer account.
 
 Written through the ecosystem services (so the journey log holds the same events real use writes).
-The services date every step "now" (they serve live work), so the referrals are replayed on a
-demo clock (:func:`demo_clock`): each one is sent on a working day of the last
-``REFERRAL_DAYS`` days (never before the customer's latest plan version), decided by the partner
-some working days later, started and completed later still, no step after today. Referrals of
+Each step is dated with the services' ``at=`` (:func:`demo_moment`), as a step entered afterwards
+is: each referral is sent on a working day of the last ``REFERRAL_DAYS`` days (never before the
+customer's latest plan version), decided by the partner some working days later, started and
+completed later still, no step after now. The rows and events are recorded now (``created_at``,
+``recorded_at``); only when the steps happened is in the past. Referrals of
 past months are what the referral indicators (O14*, lead times, acceptance rate) and the
 dashboard's latest complete month need; sent all on the day of the build they fell in the
 current, incomplete month and the dashboard showed no value.
@@ -15,9 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import zoneinfo
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from unittest import mock
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
@@ -97,12 +96,9 @@ PARTNER_TYPES = {
 }
 
 
-@contextmanager
-def demo_clock(day: dt.date, hour: int = 10) -> Iterator[dt.datetime]:
-    """Run the services as if it were ``hour`` o'clock (Helsinki) on ``day`` (not after now)."""
-    moment = min(dt.datetime.combine(day, dt.time(hour), HELSINKI), timezone.now())
-    with mock.patch.object(timezone, "now", lambda: moment):
-        yield moment
+def demo_moment(day: dt.date, hour: int = 10) -> dt.datetime:
+    """``hour`` o'clock (Helsinki) on ``day``, but not after now: the ``at=`` of a demo step."""
+    return min(dt.datetime.combine(day, dt.time(hour), HELSINKI), timezone.now())
 
 
 def _latest_plan_day(customer: Customer, today: dt.date) -> dt.date:
@@ -182,13 +178,15 @@ def build_ecosystem(
         offering = offerings[0] if i % 3 else rng.choice(offerings)
         worker = customer.responsibilities.filter(ends_at__isnull=True).first().worker or workers[0]
         sent_on = _sent_on(rng, customer, today)
-        with transaction.atomic(), demo_clock(sent_on):
+        sent_at = demo_moment(sent_on)
+        with transaction.atomic():
             eco.give_consent(
                 actor=worker,
                 customer=customer,
                 recipient=offering.provider,
                 purpose="service_referral",
                 shared_fields=["name", "phone", "language", "plan_goal"],
+                at=sent_at,
             )
             ref = eco.refer(
                 actor=worker,
@@ -196,6 +194,7 @@ def build_ecosystem(
                 offering=offering,
                 task=task,
                 message="Asiakas on kiinnostunut palvelusta.",
+                at=sent_at,
             )
         _advance(
             rng,
@@ -243,36 +242,40 @@ def _advance(
     decided_on = cal.add_working_days(sent_on, rng.randint(1, 12))
     if decided_on > today:
         return  # not decided yet
-    with transaction.atomic(), demo_clock(decided_on, hour=13):
-        if step < 0.35:
-            eco.reject_referral(
-                actor=partner, referral=ref, reason="Palvelu ei sovi asiakkaan tilanteeseen."
-            )
-            return
-        try:
-            eco.accept_referral(actor=partner, referral=ref)
-        except EcosystemError:
-            return  # the service is full: the referral waits in the partner's queue
+    decided_at = demo_moment(decided_on, hour=13)
+    if step < 0.35:
+        eco.reject_referral(
+            actor=partner,
+            referral=ref,
+            reason="Palvelu ei sovi asiakkaan tilanteeseen.",
+            at=decided_at,
+        )
+        return
+    try:
+        eco.accept_referral(actor=partner, referral=ref, at=decided_at)
+    except EcosystemError:
+        return  # the service is full: the referral waits in the partner's queue
     started_on = decided_on + dt.timedelta(days=rng.randint(3, 14))
     if step < 0.5 or started_on > today:
         return
-    with transaction.atomic(), demo_clock(started_on):
-        eco.start_referral(actor=partner, referral=ref, started_on=started_on)
+    eco.start_referral(
+        actor=partner, referral=ref, started_on=started_on, at=demo_moment(started_on)
+    )
     reported_on = min(today, started_on + dt.timedelta(days=rng.randint(7, 21)))
-    with transaction.atomic(), demo_clock(reported_on, hour=14):
-        eco.report_progress(
-            actor=partner,
-            referral=ref,
-            text="Asiakas on osallistunut aktiivisesti.",
-            reported_on=reported_on,
-        )
+    eco.report_progress(
+        actor=partner,
+        referral=ref,
+        text="Asiakas on osallistunut aktiivisesti.",
+        reported_on=reported_on,
+        at=demo_moment(reported_on, hour=14),
+    )
     ended_on = reported_on + dt.timedelta(days=rng.randint(7, 42))
     if step < 0.8 or ended_on > today:
         return
-    with transaction.atomic(), demo_clock(ended_on, hour=15):
-        eco.complete_referral(
-            actor=partner,
-            referral=ref,
-            outcome=rng.choice(["employed", "education", "next_service", "no_change"]),
-            ended_on=ended_on,
-        )
+    eco.complete_referral(
+        actor=partner,
+        referral=ref,
+        outcome=rng.choice(["employed", "education", "next_service", "no_change"]),
+        ended_on=ended_on,
+        at=demo_moment(ended_on, hour=15),
+    )
