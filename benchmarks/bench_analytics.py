@@ -435,6 +435,8 @@ def main(argv: list[str] | None = None) -> None:
         help="months for the pandas baseline (its time is scaled to 120)",
     )
     args = ap.parse_args(argv)
+    if args.repeat < 1:
+        ap.error("--repeat must be at least 1")
     n = args.persons or (20_000 if args.quick else 1_000_000)
     cols = [
         "kind",
@@ -502,11 +504,12 @@ def main(argv: list[str] | None = None) -> None:
                 end="2025-12-31",
                 save=False,
             )
-            t0, c0 = time.perf_counter() - t0, time.process_time() - c0
-            t1, c1 = time.perf_counter(), time.process_time()
+            ours_s, ours_cpu = time.perf_counter() - t0, time.process_time() - c0
+            t0, c0 = time.perf_counter(), time.process_time()
             base = pandas_baseline(df, months, as_of)
-            t1, c1 = time.perf_counter() - t1, time.process_time() - c1
-            runs.append((t0, c0, t1 * 120 / len(months), c1 * 120 / len(months)))
+            scale = 120 / len(months)
+            pandas_run = ((time.perf_counter() - t0) * scale, (time.process_time() - c0) * scale)
+            runs.append((ours_s, ours_cpu, *pandas_run))
         first_sub_s = runs[0][0]
         sub_s, sub_cpu = min(r[0] for r in runs), min(r[1] for r in runs)
         pandas_s, pandas_cpu = min(r[2] for r in runs), min(r[3] for r in runs)

@@ -34,7 +34,7 @@ from luotsi.stats.pretrends import pretrends_test as table_pretrends
 from luotsi.stats.results import EffectTable
 from luotsi.stats.sunab import sun_abraham
 from luotsi.stats.synth import synthetic_control
-from luotsi.stats.twfe import twfe
+from luotsi.stats.twfe import NotIdentified, twfe
 from luotsi.stats.wildboot import wild_cluster_bootstrap
 
 from . import options as opts
@@ -278,9 +278,10 @@ def _bacon(frame: pd.DataFrame, s: Settings) -> dict[str, Any]:
     )
 
 
+#: Note of a TWFE entry whose event study is not identified (``notes.py`` translates it).
 TWFE_EVENT_NOT_IDENTIFIED = (
-    "TWFE event study not identified (no never-treated units and the cohorts start a multiple "
-    "of some number of periods apart); only the static coefficient is shown"
+    "TWFE event study not identified (its event-time effects are absorbed by the unit and "
+    "period effects, e.g. without never-treated units); only the static coefficient is shown"
 )
 
 
@@ -290,11 +291,9 @@ def _twfe(frame: pd.DataFrame, s: Settings) -> Entry:
     notes = list(static.table.notes)
     try:
         event = twfe(**args, kind="event", level=s.level)
-    except ValueError as exc:
+    except NotIdentified:
         # e.g. no never-treated units and cohorts a multiple of 6 months apart: the static
-        # coefficient is still identified, the event-time dummies are not (twfe says why)
-        if not str(exc).startswith("event study not identified"):
-            raise
+        # coefficient is still identified, the event-time dummies are not
         event = None
         notes.append(TWFE_EVENT_NOT_IDENTIFIED)
     return _entry(

@@ -21,6 +21,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from .choices import PersonCovariate
+from .estimators import TWFE_EVENT_NOT_IDENTIFIED
 from .panel_file import month_label
 
 NUMBER = r"-?\d+(?:\.\d+)?"
@@ -91,13 +92,13 @@ CATALOGUE: tuple[tuple[re.Pattern[str], Any, dict[str, Format]], ...] = tuple(
         ),
         # luotsi.evaluation.estimators
         (
-            r"TWFE event study not identified \(no never-treated units and the cohorts start a "
-            r"multiple of some number of periods apart\); only the static coefficient is shown",
+            re.escape(TWFE_EVENT_NOT_IDENTIFIED),
             _(
-                "The TWFE event study is not identified: there are no never-treated units and "
-                "the cohorts start a multiple of some number of periods apart, so event time "
-                "moves with calendar time. Only the static TWFE coefficient is shown; see the "
-                "heterogeneity-robust estimators for the dynamics."
+                "The TWFE event study is not identified: its event-time effects are absorbed by "
+                "the unit and period effects (for example when there are no never-treated units "
+                "and the cohorts start a multiple of some number of periods apart). Only the "
+                "static TWFE coefficient is shown; see the heterogeneity-robust estimators for "
+                "the dynamics."
             ),
             {},
         ),

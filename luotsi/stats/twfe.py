@@ -187,9 +187,14 @@ def event_dummies(
     return x, keep, tuple(notes)
 
 
+class NotIdentified(ValueError):
+    """The event-time coefficients are not identified next to the unit and period effects;
+    the message names the lost combinations, the reason where known and the cures."""
+
+
 def check_identified(reg: Regression, d: StaggeredDesign) -> None:
-    """Raise a ``ValueError`` naming the problem if the event-time dummies of ``reg`` are not
-    identified next to the unit and period effects (rank-deficient demeaned regressors)."""
+    """Raise :class:`NotIdentified` naming the problem if the event-time dummies of ``reg`` are
+    not identified next to the unit and period effects (rank-deficient demeaned regressors)."""
     w = np.ones(reg.x.shape[0]) if reg.weights is None else reg.weights
     xtx = reg.x.T @ (reg.x * w[:, None])
     values, vectors = np.linalg.eigh(xtx)
@@ -217,7 +222,7 @@ def check_identified(reg: Regression, d: StaggeredDesign) -> None:
                 else "there are no never-treated units"
             )
         message += f" ({reason})"
-    raise ValueError(
+    raise NotIdentified(
         message
         + ". Bin the distant event times with window=(lo, hi), add never-treated comparison "
         "units, or use Callaway-Sant'Anna (not-yet-treated controls), Sun-Abraham or imputation."

@@ -36,9 +36,13 @@ from .intervals import interval_measures
 from .sqlkit import FAR
 
 LEVELS = ("municipality", *GROUP_TYPES)
+#: Period types in months. Every period is at least 28 days long: O6 relies on that (at most one
+#: counting day in its 21-day band); a shorter period type needs O6's band join back.
 PERIODS = {"month": 1, "quarter": 3, "year": 12}
 
 FAMILIES: dict[str, Callable[[Context], None]] = {**public.FAMILIES, **own.FAMILIES}
+#: Families registered through ``register_family``: their emits are checked for unique keys.
+CHECKED: set[str] = set()
 
 #: Values of a dimension that always appear in the spine (zero rows when nothing happened).
 SPINE_VALUES = {
@@ -82,8 +86,13 @@ class EngineError(ValueError):
 
 
 def register_family(name: str, fn: Callable[[Context], None]) -> None:
-    """Add an indicator family (extension point, e.g. survey results)."""
+    """Add an indicator family (extension point, e.g. survey results). ``fn(ctx)`` adds rows
+    with ``ctx.emit(sql)``; the rows of one emit must have unique keys (an aggregate query):
+    the engine checks that for registered families and refuses duplicates with an error naming
+    the family and a key (the built-in families are tested instead, the check costs a GROUP BY
+    of every row)."""
     FAMILIES[name] = fn
+    CHECKED.add(name)
 
 
 @dataclass
@@ -95,6 +104,7 @@ class Context:
     defs: tuple[Definition, ...]
     temps: list[str] = field(default_factory=list)
     emits: int = 0
+    family: str = ""  # the family running now (registered ones have their emits checked)
 
     def execute(self, sql: str) -> None:
         self.store.con.execute(sql)
@@ -112,9 +122,22 @@ class Context:
     def emit(self, sql: str) -> None:
         """Add the rows of ``sql`` to ``_results``. Contract: the rows of one emit have unique
         keys (indicator, group, period, dimension, value), as an aggregate query gives; rows of
-        the same indicator and dimension from different emits are summed by the engine."""
+        the same indicator and dimension from different emits are summed by the engine. A NULL
+        dimension or dimension value counts as ''."""
         self.emits += 1
-        self.store.con.execute(f"INSERT INTO _results SELECT *, {self.emits} FROM ({sql})")
+        con = self.store.con
+        con.execute(f"INSERT INTO _results SELECT *, {self.emits} FROM ({sql})")
+        if self.family in CHECKED:
+            dup = con.execute(
+                "SELECT indicator, group_code, period_start, dimension, dimension_value "
+                f"FROM _results WHERE emit_no = {self.emits} GROUP BY ALL HAVING count(*) > 1 "
+                "LIMIT 1"
+            ).fetchall()
+            if dup:
+                raise EngineError(
+                    f"family {self.family!r} emitted the key {dup[0]} more than once in one "
+                    "emit; aggregate its rows (GROUP BY the keys) before ctx.emit"
+                )
 
     def wants(self, *codes: str) -> bool:
         """Whether any of ``codes`` was requested (families skip the SQL of the others)."""
@@ -308,8 +331,8 @@ def _merged_condition(con) -> str:
     """SQL condition on ``_results`` rows whose (indicator, dimension) came from more than one
     emit (their rows are summed); ``false`` when there are none (the usual case)."""
     pairs = con.execute(
-        "SELECT indicator, dimension FROM (SELECT DISTINCT indicator, dimension, emit_no "
-        "FROM _results) GROUP BY ALL HAVING count(*) > 1"
+        "SELECT indicator, dimension FROM (SELECT DISTINCT indicator, coalesce(dimension, '') "
+        "AS dimension, emit_no FROM _results) GROUP BY ALL HAVING count(*) > 1"
     ).fetchall()
     if not pairs:
         return "false"
@@ -367,6 +390,7 @@ def compute(
     _prepare(store, level, periods, group_codes, as_of_d)
     ctx = Context(store, level, defs)
     for family in dict.fromkeys(d.family for d in defs):
+        ctx.family = family
         FAMILIES[family](ctx)
     merged = _merged_condition(con)
     merge = "SELECT * FROM r0"
@@ -393,7 +417,10 @@ spine AS (
   LEFT JOIN _dimvals_in v ON v.indicator = d.indicator
   WHERE d.dimension = '' OR v.dimension_value IS NOT NULL
 ), r0 AS NOT MATERIALIZED (
-  SELECT * EXCLUDE (emit_no) FROM _results SEMI JOIN _spine_groups g USING (group_code, period_start)
+  SELECT indicator, group_code, period_start, coalesce(dimension, '') AS dimension,
+    coalesce(dimension_value, '') AS dimension_value, numerator, denominator, value,
+    value_low, value_high, status
+  FROM _results SEMI JOIN _spine_groups g USING (group_code, period_start)
 ), r AS NOT MATERIALIZED (  -- one emit's rows have unique keys: sum what several emits gave
   {merge}
 ), k AS (  -- rows of dimensions without a spine (providers, offerings) need no join
@@ -463,19 +490,21 @@ def _save(
     con = store.con
     codes = sorted({d.code for d in defs})
     con.register("_out_in", out)
-    con.begin()
     try:
-        con.execute(
-            "DELETE FROM indicator_values WHERE group_type = ? AND period_type = ? "
-            "AND period_start BETWEEN ? AND ? AND indicator IN (SELECT unnest(?))",
-            [level, period, periods[0][0], periods[-1][0], codes],
-        )
-        con.execute(
-            f"INSERT INTO indicator_values SELECT {', '.join(RESULT_COLUMNS)}, now() FROM _out_in"
-        )
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
+        con.begin()
+        try:
+            con.execute(
+                "DELETE FROM indicator_values WHERE group_type = ? AND period_type = ? "
+                "AND period_start BETWEEN ? AND ? AND indicator IN (SELECT unnest(?))",
+                [level, period, periods[0][0], periods[-1][0], codes],
+            )
+            con.execute(
+                f"INSERT INTO indicator_values SELECT {', '.join(RESULT_COLUMNS)}, now() "
+                "FROM _out_in"
+            )
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
     finally:
         con.unregister("_out_in")

@@ -33,8 +33,13 @@ import pyarrow.compute as pc
 
 from .sqlkit import FAR
 
-#: Largest grid (rows x days) held at once per weight (float64: 8 bytes a cell).
+#: Largest grid slice (groups x columns) computed at once: float64, about three arrays of the
+#: slice live at a time (deltas/level, the read-out, the running sum for customer-days), so
+#: ~24-32 bytes a cell: 16M cells are ~0.5 GB at most; national stocks use ~1M (300 x 3,700).
 MAX_CELLS = 16_000_000
+
+#: Largest combined key code before the codes are compacted (int64 must not overflow).
+MAX_CODE = 2**62
 
 _EPOCH = dt.date(1970, 1, 1)
 
@@ -58,6 +63,9 @@ def _codes(table: pa.Table, columns: Sequence[str]) -> tuple[np.ndarray, np.ndar
         enc = pc.dictionary_encode(table.column(c).combine_chunks(), null_encoding="encode")
         idx = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         n = max(len(enc.dictionary), 1)
+        if size * n > MAX_CODE:  # compact before int64 could overflow (many large keys)
+            uniques, combined = np.unique(combined, return_inverse=True)
+            size = len(uniques)
         combined = combined * n + idx
         size *= n
     if size <= 4 * table.num_rows + 1_000_000:  # dense remap, O(rows)
@@ -69,7 +77,7 @@ def _codes(table: pa.Table, columns: Sequence[str]) -> tuple[np.ndarray, np.ndar
         _, code = np.unique(combined, return_inverse=True)
     n_groups = int(code.max()) + 1 if len(code) else 0
     first = np.empty(n_groups, dtype=np.int64)
-    first[code[::-1]] = np.arange(len(code) - 1, -1, -1)  # the first row of each group
+    first[code] = np.arange(len(code))  # a row of each group (all its rows share the keys)
     return code, first
 
 
@@ -83,8 +91,11 @@ def interval_measures(
     prev: bool = False,
     days: bool = False,
 ) -> str:
-    """Create the temp table ``name`` (see the module docstring); return ``name``."""
+    """Create the temp table ``name`` (see the module docstring); return ``name``. The periods
+    are read from the temp table ``_periods(period_start, period_end)`` of the engine."""
     ps, pe, starts = _spine(con)
+    if not len(ps):
+        raise ValueError(f"interval_measures({name!r}): the _periods table has no periods")
     lo = int(min(ps.min() - 1, pe.min())) - 1
     hi = int(max(pe.max(), ps.max())) + 1
     lo_d, hi_d = _EPOCH + dt.timedelta(days=lo), _EPOCH + dt.timedelta(days=hi)
@@ -135,8 +146,8 @@ def interval_measures(
         out: dict[str, np.ndarray] = {}
         for n in names:
             ws = w[n][sel]
-            delta = np.bincount(fs, ws, cells) - np.bincount(fe, ws, cells)
-            level = np.cumsum(delta.reshape(g1 - g0, width), axis=1)
+            level = np.bincount(np.r_[fs, fe], np.r_[ws, -ws], cells).reshape(g1 - g0, width)
+            np.cumsum(level, axis=1, out=level)
             out[f"{n}_at"] = level[:, at_idx]
             if prev:
                 out[f"{n}_prev"] = level[:, prev_idx]

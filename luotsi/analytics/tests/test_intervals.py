@@ -189,3 +189,69 @@ def test_rows_of_one_indicator_from_two_emits_are_summed(monkeypatch):
     before, after = by_key(base), by_key(doubled)
     assert set(before) == set(after) and any(v for v in before.values())
     assert after == {k: 2 * v for k, v in before.items()}
+
+
+def test_combined_key_codes_are_compacted_before_they_could_overflow(monkeypatch):
+    rng = random.Random(7)
+    table = pa.table({c: [rng.randrange(50) for _ in range(2_000)] for c in ("a", "b", "c")})
+    monkeypatch.setattr(intervals, "MAX_CODE", 100)  # compact after every column
+    small_code, small_first = intervals._codes(table, ["a", "b", "c"])
+    monkeypatch.undo()
+    code, first = intervals._codes(table, ["a", "b", "c"])
+    rows = table.to_pylist()
+    # the same partition of the rows into groups, whatever the numbering
+    assert len(small_first) == len(first) == len({tuple(r.values()) for r in rows})
+    pairs = set(zip(small_code.tolist(), code.tolist(), strict=True))
+    assert len(pairs) == len(first)
+    for g, row in enumerate(first.tolist()):
+        assert all(rows[i] == rows[row] for i in range(len(rows)) if code[i] == g)
+
+
+def test_an_empty_spine_is_refused_with_a_clear_message():
+    con, _ = _connection(_random_intervals(1, n=5), "month")
+    con.execute("DELETE FROM _periods")
+    with pytest.raises(ValueError, match="_periods table has no periods"):
+        intervals.interval_measures(con, "_e", "SELECT * FROM iv", weights={"x": "w"})
+
+
+def test_a_registered_family_emitting_a_key_twice_is_refused(monkeypatch):
+    j, _ = _journeys(6, persons=40)
+    store = store_with(j)
+
+    def per_event(ctx):  # one row per spell, not aggregated
+        ctx.emit(
+            "SELECT 'O2', g.group_code, p.period_start, '', '', 1.0, NULL::DOUBLE, "
+            "NULL::DOUBLE, NULL::DOUBLE, NULL::DOUBLE, '' FROM spells s "
+            "JOIN _pday p ON p.day = s.start_on JOIN _grp g "
+            "ON g.municipality_code = s.municipality_at_start AND g.period_start = p.period_start"
+        )
+
+    monkeypatch.setattr(engine, "CHECKED", set())
+    monkeypatch.setitem(engine.FAMILIES, "flows", per_event)
+    engine.CHECKED.add("flows")  # as register_family does
+    with pytest.raises(engine.EngineError, match="family 'flows' emitted the key"):
+        compute(
+            store, ["O2"], level="municipality", period="year", start="2022-01-01", end="2025-12-31"
+        )
+
+
+def test_rows_with_a_null_dimension_count_as_the_total(monkeypatch):
+    j, _ = _journeys(6, persons=20)
+    store = store_with(j)
+    kw = {"level": "municipality", "period": "month", "start": "2023-01-01", "end": "2023-12-31"}
+    base = compute(store, ["O2"], **kw)
+    flows = engine.FAMILIES["flows"]
+
+    def null_dimension(ctx):
+        flows(ctx)
+        ctx.execute("UPDATE _results SET dimension = NULL, dimension_value = NULL")
+
+    monkeypatch.setitem(engine.FAMILIES, "flows", null_dimension)
+    again = compute(store, ["O2"], **kw)
+
+    def by_key(t):
+        return {
+            (r["group_code"], r["period_start"], r["dimension"]): r["value"] for r in t.to_pylist()
+        }
+
+    assert by_key(again) == by_key(base) and any(by_key(base).values())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from luotsi.evaluation import options as opts
 from luotsi.evaluation import services
 from luotsi.evaluation.choices import RunStatus
 from luotsi.evaluation.models import Evaluation
@@ -42,9 +43,10 @@ class Command(BaseCommand):
         if run.status == RunStatus.FAILED:
             raise CommandError(run.error)
         options = run.design.get("estimator_options") or {}
-        for group, values in options.items():
-            shown = ", ".join(f"{k}={v}" for k, v in values.items())
-            self.stdout.write(f"options {group}: {shown}")
+        for group, declared in opts.BY_GROUP.items():  # declaration order (JSONB sorts keys)
+            if group in options:
+                shown = ", ".join(f"{name}={opts.value(options, group, name)}" for name in declared)
+                self.stdout.write(f"options {group}: {shown}")
         if run.design.get("covariates"):
             self.stdout.write(f"covariates: {', '.join(run.design['covariates'])}")
         for entry in run.results["estimators"]:
