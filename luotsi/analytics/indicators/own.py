@@ -47,6 +47,22 @@ def _muni(indicator: str, num: str, den: str = "NULL") -> str:
     )
 
 
+def _emit_ratio(ctx: Context, code: str, num: tuple[str, str], den: tuple[str, str]) -> None:
+    """Emit ``code`` = ``num`` / ``den``, two measure tables ``(table, column)`` per municipality
+    and period (a stock or customer-days of ``intervals.interval_measures``), rolled up."""
+    (num_t, num_c), (den_t, den_c) = num, den
+    ctx.temp(
+        "_m",
+        f"""SELECT coalesce(a.municipality_code, c.municipality_code) AS municipality_code,
+          coalesce(a.period_start, c.period_start) AS period_start,
+          coalesce(a.{den_c}, 0) AS den, coalesce(c.{num_c}, 0) AS num
+        FROM (SELECT * FROM {den_t} WHERE {den_c} <> 0) a
+        FULL JOIN (SELECT * FROM {num_t} WHERE {num_c} <> 0) c
+          USING (municipality_code, period_start)""",
+    )
+    ctx.emit(rollup(_muni(code, "num", "den")))
+
+
 # --- stocks: O1, O1U, O1L, O1LS, O12 ----------------------------------------------------------
 
 
@@ -243,16 +259,8 @@ SELECT person_id, saved_on AS start_on,
 FROM seq WHERE agreed
 """
     covered = intersect(STATUS_IV, valid, on="person_id", a_cols=["person_id", "municipality_code"])
-    ctx.temp(
-        "_m",
-        f"""SELECT coalesce(a.municipality_code, c.municipality_code) AS municipality_code,
-          coalesce(a.period_start, c.period_start) AS period_start,
-          coalesce(a.act_at, 0) AS act, coalesce(c.n_at, 0) AS cov
-        FROM (SELECT * FROM {status_stock(ctx)} WHERE act_at <> 0) a
-        FULL JOIN {ctx.measures("_plan_cov", covered, weights={"n": "1"})} c
-          USING (municipality_code, period_start)""",
-    )
-    ctx.emit(rollup(_muni("O5", "cov", "act")))
+    plan_cov = ctx.measures("_plan_cov", covered, weights={"n": "1"})
+    _emit_ratio(ctx, "O5", (plan_cov, "n_at"), (status_stock(ctx), "act_at"))
 
 
 # --- meetings: O6, O7, O8 ----------------------------------------------------------------------
@@ -289,16 +297,9 @@ def meetings(ctx: Context) -> None:
         # the merged 3-month windows after each discussion, kept per person by the refresh
         recent = "SELECT enrolment_id, start_on, end_on FROM discussion_windows"
         covered = intersect(eligible, recent, on="enrolment_id", a_cols=["municipality_code"])
-        ctx.temp(
-            "_m",
-            f"""SELECT coalesce(a.municipality_code, c.municipality_code) AS municipality_code,
-              coalesce(a.period_start, c.period_start) AS period_start,
-              coalesce(a.n_at, 0) AS elig, coalesce(c.n_at, 0) AS cov
-            FROM {ctx.measures("_o7_elig", eligible, weights={"n": "1"})} a
-            FULL JOIN {ctx.measures("_o7_cov", covered, weights={"n": "1"})} c
-              USING (municipality_code, period_start)""",
-        )
-        ctx.emit(rollup(_muni("O7", "cov", "elig")))
+        elig = ctx.measures("_o7_elig", eligible, weights={"n": "1"})
+        cov = ctx.measures("_o7_cov", covered, weights={"n": "1"})
+        _emit_ratio(ctx, "O7", (cov, "n_at"), (elig, "n_at"))
     # O8: meetings held in the period by channel (every channel, zero when unused).
     if ctx.wants("O8"):
         channels = ", ".join(f"'{c.value}'" for c in codes.ContactChannel)
@@ -465,16 +466,8 @@ def responsibility(ctx: Context) -> None:
     FROM ordered WHERE c_start IS NOT NULL AND last_end < si_end
     """,
         )
-        ctx.temp(
-            "_m",
-            f"""SELECT coalesce(a.municipality_code, c.municipality_code) AS municipality_code,
-              coalesce(a.period_start, c.period_start) AS period_start,
-              coalesce(a.act_days, 0) AS days, coalesce(c.n_days, 0) AS gap_days
-            FROM (SELECT * FROM {status_stock(ctx)} WHERE act_days <> 0) a
-            FULL JOIN {ctx.measures("_gap_days", "SELECT * FROM _gaps", weights={"n": "1"}, days=True)} c
-              USING (municipality_code, period_start)""",
-        )
-        ctx.emit(rollup(_muni("O15", "gap_days", "days")))
+        gap = ctx.measures("_gap_days", "SELECT * FROM _gaps", weights={"n": "1"}, days=True)
+        _emit_ratio(ctx, "O15", (gap, "n_days"), (status_stock(ctx), "act_days"))
         ctx.emit(
             f"""SELECT {_row("O15N", "count(DISTINCT x.person_id)")}
             FROM (SELECT gp.person_id, gp.municipality_code, p.period_start FROM _gaps gp
@@ -517,16 +510,8 @@ def handovers(ctx: Context) -> None:
             by="person_id",
         )
         covered = intersect(STATUS_IV, bouncing, on="person_id", a_cols=["municipality_code"])
-        ctx.temp(
-            "_m",
-            f"""SELECT coalesce(a.municipality_code, c.municipality_code) AS municipality_code,
-              coalesce(a.period_start, c.period_start) AS period_start,
-              coalesce(a.act_at, 0) AS act, coalesce(c.n_at, 0) AS bounced
-            FROM (SELECT * FROM {status_stock(ctx)} WHERE act_at <> 0) a
-            FULL JOIN {ctx.measures("_bounced", covered, weights={"n": "1"})} c
-              USING (municipality_code, period_start)""",
-        )
-        ctx.emit(rollup(_muni("O16B", "bounced", "act")))
+        bounced = ctx.measures("_bounced", covered, weights={"n": "1"})
+        _emit_ratio(ctx, "O16B", (bounced, "n_at"), (status_stock(ctx), "act_at"))
     if ctx.wants("O17", "O17K"):
         ctx.emit(
             f"""
