@@ -75,7 +75,7 @@ def from_form(cleaned: dict[str, Any], estimators: list[str]) -> dict[str, dict[
     out: dict[str, dict[str, Any]] = {}
     for group in opts.groups_for(estimators):
         out[group] = {}
-        for o in (o for o in OPTIONS if o.group == group):
+        for o in opts.BY_GROUP[group].values():
             value = cleaned.get(o.field_name)
             out[group][o.name] = o.default if value in (None, "") else value
     return out
@@ -95,7 +95,7 @@ def _annotation(option: Option) -> Any:
 
 def _group_schema(group: str) -> type[Schema]:
     fields: dict[str, Any] = {}
-    for o in (o for o in OPTIONS if o.group == group):
+    for o in opts.BY_GROUP[group].values():
         bounds = {"ge": o.minimum, "le": o.maximum} if o.kind == "int" else {}
         fields[o.name] = (_annotation(o), Field(o.default, description=o.help, **bounds))
     name = "".join(part.title() for part in group.split("_"))

@@ -175,7 +175,9 @@ def _value(option: Option, value: Any) -> Any:
         return value
     if option.kind == "int":
         ok = isinstance(value, int) and not isinstance(value, bool)
-        if not ok or not option.minimum <= value <= option.maximum:
+        low = option.minimum if option.minimum is not None else value
+        high = option.maximum if option.maximum is not None else value
+        if not ok or not low <= value <= high:
             raise OptionError(
                 "int",
                 group=option.group,
