@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import zoneinfo
 from collections.abc import Sequence
 
 from django.db import transaction
@@ -32,9 +31,10 @@ from luotsi.kernel import calendar as cal
 from luotsi.kernel import codes
 from luotsi.reference.models import Municipality
 
+from .replay import HELSINKI
+
 #: Referrals are sent over this many days before the build (as a running service would have).
 REFERRAL_DAYS = 120
-HELSINKI = zoneinfo.ZoneInfo("Europe/Helsinki")
 
 OFFERINGS = (
     # provider, name fi / sv / en, target group, places, EUR, weeks
