@@ -35,7 +35,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats as sp
 
 from luotsi.stats.linalg import OLSFit, demean_two_way
 from luotsi.stats.results import EffectTable, Estimate, table
@@ -239,12 +238,9 @@ def t_estimates(
 ) -> list[Estimate]:
     """Estimates with t(G-1) intervals and p-values, as Stata and fixest report for clustered
     SEs."""
-    q = float(sp.t.ppf(0.5 + level / 2, n_clusters - 1))
     se = np.sqrt(np.maximum(np.diag(vcov), 0.0))
     return [
-        Estimate(
-            name, float(b), float(s), float(b - q * s), float(b + q * s), key, df=n_clusters - 1
-        )
+        Estimate.normal(name, float(b), float(s), level=level, key=key, df=n_clusters - 1)
         for name, b, s, key in zip(names, coef, se, keys, strict=True)
     ]
 
